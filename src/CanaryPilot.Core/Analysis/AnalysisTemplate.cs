@@ -1,0 +1,52 @@
+using CanaryPilot.Core.Binding;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Analysis;
+
+/// <summary>
+/// <c>canarypilot.io/v1alpha1</c> <c>AnalysisTemplate</c>: a named PromQL query with declared
+/// arguments, measured once for the canary and, for comparisons, once for the stable version.
+/// </summary>
+[IgnoreFields("status")]
+public sealed record AnalysisTemplate
+{
+    public const string ResourceKind = "AnalysisTemplate";
+
+    public required string ApiVersion { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required ObjectMeta Metadata { get; init; }
+
+    public required AnalysisTemplateSpec Spec { get; init; }
+
+    public string Name => Metadata.Name;
+}
+
+public sealed record AnalysisTemplateSpec
+{
+    public string? Description { get; init; }
+
+    /// <summary>
+    /// The PromQL query, with variables in double braces: <c>{{ namespace }}</c>, <c>{{ service }}</c>,
+    /// <c>{{ workload }}</c> and <c>{{ version }}</c> (of the side measured), <c>{{ canaryWorkload }}</c>,
+    /// <c>{{ canaryVersion }}</c>, <c>{{ stableWorkload }}</c>, <c>{{ stableVersion }}</c>,
+    /// <c>{{ interval }}</c> (the metric's window) and <c>{{ args.NAME }}</c>.
+    /// </summary>
+    public required string Query { get; init; }
+
+    /// <summary>Arguments the query uses; one without a default must be given by every metric.</summary>
+    public IReadOnlyList<TemplateArg> Args { get; init; } = [];
+
+    /// <summary>The unit of the result, for people: <c>percent</c>, <c>milliseconds</c>, <c>requests</c>.</summary>
+    public string? Unit { get; init; }
+}
+
+public sealed record TemplateArg
+{
+    public required string Name { get; init; }
+
+    public string? Default { get; init; }
+
+    public string? Description { get; init; }
+}

@@ -1,0 +1,100 @@
+using System.Reflection;
+using CanaryPilot.Core.Binding;
+using CanaryPilot.Core.Common;
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Analysis;
+
+/// <summary>
+/// The analysis templates a plan may name: the ones shipped with CanaryPilot, overridden by any the
+/// user supplies under the same name.
+/// </summary>
+public sealed class TemplateCatalog
+{
+    private readonly Dictionary<string, AnalysisTemplate> _templates = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => _templates.Keys;
+
+    public AnalysisTemplate? Find(string name) => _templates.GetValueOrDefault(name);
+
+    /// <summary>The templates from <c>analysis-templates/</c>, embedded in the binary.</summary>
+    public static TemplateCatalog BuiltIn()
+    {
+        var catalog = new TemplateCatalog();
+        var assembly = typeof(TemplateCatalog).Assembly;
+        var loader = new InputLoader();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("analysis-templates/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            var input = loader.LoadText(resource, reader.ReadToEnd());
+            var bad = input.Diagnostics.Concat(input.Documents.SelectMany(d => catalog.Add(d, userSupplied: false)));
+            if (bad.FirstOrDefault() is { } first)
+            {
+                throw new InvalidOperationException($"built-in template is invalid: {first}");
+            }
+        }
+
+        return catalog;
+    }
+
+    /// <summary>Adds an AnalysisTemplate document, returning what is wrong with it.</summary>
+    public IReadOnlyList<Diagnostic> Add(SourceDocument document, bool userSupplied = true)
+    {
+        var bound = Bound.From<AnalysisTemplate>(document);
+        if (bound.Value is not { } template)
+        {
+            return bound.Diagnostics;
+        }
+
+        var problems = Check(template, bound.Map).ToList();
+        if (problems.Count == 0)
+        {
+            if (userSupplied && _userNames.Contains(template.Name))
+            {
+                return [bound.Map.Error("metadata.name", $"AnalysisTemplate \"{template.Name}\" is defined twice")];
+            }
+
+            if (userSupplied)
+            {
+                _userNames.Add(template.Name);
+            }
+
+            _templates[template.Name] = template;
+        }
+
+        return problems;
+    }
+
+    private readonly HashSet<string> _userNames = new(StringComparer.Ordinal);
+
+    private static IEnumerable<Diagnostic> Check(AnalysisTemplate template, SourceMap map)
+    {
+        if (template.ApiVersion != RolloutPlan.CurrentApiVersion)
+        {
+            yield return map.Error("apiVersion", $"unsupported apiVersion \"{template.ApiVersion}\"; expected {RolloutPlan.CurrentApiVersion}");
+        }
+
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < template.Spec.Args.Count; i++)
+        {
+            if (!declared.Add(template.Spec.Args[i].Name))
+            {
+                yield return map.Error($"spec.args[{i}].name", $"argument \"{template.Spec.Args[i].Name}\" is declared twice");
+            }
+        }
+
+        var known = QueryTemplate.BuiltInVariables.Concat(declared.Select(a => QueryTemplate.ArgsPrefix + a)).ToList();
+        foreach (var variable in QueryTemplate.Variables(template.Spec.Query).Distinct(StringComparer.Ordinal))
+        {
+            if (!known.Contains(variable, StringComparer.Ordinal))
+            {
+                var hint = variable.StartsWith(QueryTemplate.ArgsPrefix, StringComparison.Ordinal)
+                    ? $"; declare it under spec.args{Suggestions.DidYouMean(variable, known)}"
+                    : $"; known variables are {string.Join(", ", QueryTemplate.BuiltInVariables)} and args.NAME{Suggestions.DidYouMean(variable, known)}";
+                yield return map.Error("spec.query", $"unknown variable {{{{ {variable} }}}}{hint}");
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using CanaryPilot.Core.Documents;
+
+namespace CanaryPilot.Core.Istio;
+
+/// <summary>A read-only view of a DestinationRule document.</summary>
+public sealed class DestinationRuleView(SourceDocument document)
+{
+    public SourceDocument Document { get; } = document;
+
+    public MappingNode Spec { get; } = document.Root.Mapping("spec") ?? new MappingNode(document.Root.Position, []);
+
+    public string? Host => Spec.Scalar("host");
+
+    public IReadOnlyList<MappingNode> Subsets => Spec.Sequence("subsets").OfType<MappingNode>().ToList();
+
+    public bool Serves(string host, string? hostNamespace) =>
+        Host is { } own && HostName.Same(own, Document.Namespace, host, hostNamespace);
+
+    public bool Defines(string subset) => Subsets.Any(s => s.Scalar("name") == subset);
+}

@@ -1,0 +1,35 @@
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Documents;
+
+namespace CanaryPilot.Core.Istio.Lint;
+
+/// <summary>
+/// The offline cousin of <c>istioctl analyze</c>: finds logical errors in VirtualServices,
+/// DestinationRules, Gateways and ServiceEntries (networking.istio.io v1, v1beta1, v1alpha3).
+/// Documents of other kinds are skipped.
+/// </summary>
+public static class IstioLinter
+{
+    public static IReadOnlyList<Diagnostic> Lint(IReadOnlyList<SourceDocument> documents)
+    {
+        var context = new LintContext(documents.Where(IsSupported).ToList());
+        foreach (var unsupported in documents.Where(d => IstioKinds.IsIstio(d) && !IsSupported(d)))
+        {
+            context.Report(LintRules.UnsupportedResource, unsupported, unsupported.Root["apiVersion"]!, "apiVersion",
+                $"{unsupported.ApiVersion} is not served; networking.istio.io is served as {string.Join(", ", IstioKinds.Versions)}");
+        }
+
+        VirtualServiceChecks.Run(context);
+        DestinationRuleChecks.Run(context);
+        GatewayAndServiceEntryChecks.Run(context);
+        CrossReferenceChecks.Run(context);
+        return context.Findings
+            .OrderBy(d => d.File, StringComparer.Ordinal)
+            .ThenBy(d => d.Position?.Line)
+            .ThenBy(d => d.Position?.Column)
+            .ToList();
+    }
+
+    private static bool IsSupported(SourceDocument document) =>
+        IstioKinds.IsIstio(document) && IstioKinds.Versions.Any(v => document.ApiVersion == $"{IstioKinds.Group}/{v}");
+}

@@ -1,0 +1,25 @@
+namespace CanaryPilot.Core.Plans;
+
+public sealed record AnalysisSpec
+{
+    /// <summary>How often the metrics are checked; 1m unless said otherwise.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The whole rollout must finish within this time or it rolls back. None when unset.</summary>
+    public TimeSpan? ProgressDeadline { get; init; }
+
+    /// <summary>Failed checks tolerated; one more rolls back. 0 rolls back on the first failure.</summary>
+    public int FailureLimit { get; init; } = 2;
+
+    /// <summary>Whether <see cref="FailureLimit"/> counts consecutive failures (a pass resets) or all of them.</summary>
+    public FailureCounting FailureCounting { get; init; } = FailureCounting.Consecutive;
+
+    /// <summary>When there is too little data to judge, and how long that may last.</summary>
+    public MissingDataPolicy MissingData { get; init; } = new();
+
+    /// <summary>The Prometheus server queried.</summary>
+    public PrometheusSpec Prometheus { get; init; } = new();
+
+    /// <summary>The metrics that must hold. At least one: CanaryPilot never promotes without evidence.</summary>
+    public required IReadOnlyList<MetricSpec> Metrics { get; init; }
+}

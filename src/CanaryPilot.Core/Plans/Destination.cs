@@ -1,0 +1,22 @@
+namespace CanaryPilot.Core.Plans;
+
+/// <summary>
+/// One side of the rollout: an Istio destination (host, and a DestinationRule subset for a
+/// subset-level split, or a host of its own for a host-level split) and how metrics name it.
+/// </summary>
+public sealed record Destination
+{
+    /// <summary>The destination host as the VirtualService writes it: <c>reviews</c> or <c>reviews.bookinfo.svc.cluster.local</c>.</summary>
+    public required string Host { get; init; }
+
+    /// <summary>A subset defined by a DestinationRule for <see cref="Host"/>.</summary>
+    public string? Subset { get; init; }
+
+    /// <summary>The workload name in metrics (<c>destination_workload</c>), usually the Deployment name.</summary>
+    public string? Workload { get; init; }
+
+    /// <summary>The version label in metrics (<c>destination_version</c>).</summary>
+    public string? Version { get; init; }
+
+    public override string ToString() => Subset is null ? Host : $"{Host} subset {Subset}";
+}

@@ -1,0 +1,15 @@
+namespace CanaryPilot.Core.Plans;
+
+/// <summary>What happened in a rollout, as notifiers and filters name it.</summary>
+public enum RolloutEventType
+{
+    Started,
+    StageAdvanced,
+    AnalysisFailed,
+    AwaitingApproval,
+    DriftDetected,
+    Promoted,
+    RolledBack,
+    Aborted,
+    Error,
+}

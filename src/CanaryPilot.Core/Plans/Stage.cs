@@ -1,0 +1,37 @@
+namespace CanaryPilot.Core.Plans;
+
+/// <summary>One step of the rollout. The analysis runs during every stage.</summary>
+public sealed record Stage
+{
+    /// <summary>A name shown in status and messages; defaults to a description of the stage.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>What the stage does with traffic; <c>canary</c> unless said otherwise.</summary>
+    public StageKind Kind { get; init; } = StageKind.Canary;
+
+    /// <summary>Percentage of traffic (1–100) the canary receives. Only for <c>canary</c> stages.</summary>
+    public int? Weight { get; init; }
+
+    /// <summary>Percentage (0–100, exclusive of 0) of stable traffic copied to the canary. Only for <c>mirror</c> stages.</summary>
+    public double? MirrorPercentage { get; init; }
+
+    /// <summary>Requests sent to the canary; any one match suffices. Only for <c>abTest</c> stages.</summary>
+    public IReadOnlyList<RequestMatch> Match { get; init; } = [];
+
+    /// <summary>The stage lasts at least this long, and its analysis must pass throughout.</summary>
+    public TimeSpan? MinDuration { get; init; }
+
+    /// <summary>The stage lasts at least this many analysis intervals, and each must pass.</summary>
+    public int? Iterations { get; init; }
+
+    /// <summary><c>required</c>: after its analysis passes, the stage waits for a person to approve.</summary>
+    public Approval Approval { get; init; } = Approval.None;
+
+    /// <summary>The canary weight in effect during this stage.</summary>
+    public int CanaryWeight => Kind switch
+    {
+        StageKind.Canary => Weight ?? 0,
+        StageKind.BlueGreen => 100,
+        _ => 0,
+    };
+}

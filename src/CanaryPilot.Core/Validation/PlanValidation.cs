@@ -1,0 +1,72 @@
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Binding;
+using CanaryPilot.Core.Common;
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Istio;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Validation;
+
+/// <summary>
+/// Validates everything the user passed: each RolloutPlan's schema and logic, the AnalysisTemplates
+/// it names, and — when Istio resources are among the inputs — the plan against them.
+/// </summary>
+public static class PlanValidation
+{
+    private static readonly string[] CanaryPilotKinds = [RolloutPlan.ResourceKind, AnalysisTemplate.ResourceKind];
+
+    public static ValidationReport Validate(InputSet input, TemplateCatalog templates)
+    {
+        var diagnostics = new DiagnosticBag();
+        diagnostics.AddRange(input.Diagnostics);
+        diagnostics.AddRange(TypeMetaCheck.Check(input.Documents));
+
+        var ours = input.Documents.Where(d => d.Group == RolloutPlan.ApiGroup).ToList();
+        foreach (var unknown in ours.Where(d => d.Kind is { } kind && !CanaryPilotKinds.Contains(kind)))
+        {
+            diagnostics.Add(Diagnostic.Error(unknown.File, unknown.Root["kind"]!.Position, "kind",
+                $"unknown kind \"{unknown.Kind}\" in {RolloutPlan.ApiGroup}{Suggestions.DidYouMean(unknown.Kind!, CanaryPilotKinds)}; expected {string.Join(" or ", CanaryPilotKinds)}"));
+        }
+
+        foreach (var template in ours.Where(d => d.Kind == AnalysisTemplate.ResourceKind))
+        {
+            diagnostics.AddRange(templates.Add(template));
+        }
+
+        var planDocuments = ours.Where(d => d.Kind == RolloutPlan.ResourceKind).ToList();
+        if (planDocuments.Count == 0 && input.Diagnostics.Count == 0)
+        {
+            var file = input.Documents.Count > 0 ? input.Documents[0].File : "input";
+            diagnostics.Add(Diagnostic.Error(file, null, null, $"no RolloutPlan ({RolloutPlan.CurrentApiVersion}) among the given files"));
+        }
+
+        var istio = input.Documents.Where(IstioKinds.IsIstio).ToList();
+        var virtualServices = istio.Where(d => d.Kind == IstioKinds.VirtualService).Select(d => new VirtualServiceView(d)).ToList();
+        var destinationRules = istio.Where(d => d.Kind == IstioKinds.DestinationRule).Select(d => new DestinationRuleView(d)).ToList();
+        var valid = new List<RolloutPlan>();
+        foreach (var document in planDocuments)
+        {
+            var bound = Bound.From<RolloutPlan>(document);
+            diagnostics.AddRange(bound.Diagnostics);
+            if (bound.Value is not { } plan)
+            {
+                continue;
+            }
+
+            var problems = new PlanValidator(plan, bound.Map, templates).Validate();
+            if (problems.Count == 0 && istio.Count > 0)
+            {
+                problems = new PlanIstioChecks(plan, bound.Map, virtualServices, destinationRules).Check();
+            }
+
+            diagnostics.AddRange(problems);
+            if (problems.Count == 0)
+            {
+                valid.Add(plan);
+            }
+        }
+
+        return new ValidationReport(valid, diagnostics.Items);
+    }
+}

@@ -1,0 +1,166 @@
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Common;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Validation;
+
+public sealed partial class PlanValidator
+{
+    /// <summary>The template the minimum-traffic rule measures with.</summary>
+    public const string RequestVolumeTemplate = "istio-request-volume";
+
+    private void CheckAnalysis()
+    {
+        var analysis = plan.Spec.Analysis;
+        if (analysis.Interval < TimeSpan.FromSeconds(1))
+        {
+            Error("spec.analysis.interval", $"{Format(analysis.Interval)} is too short; use 1s or more");
+        }
+
+        if (analysis.FailureLimit < 0)
+        {
+            Error("spec.analysis.failureLimit", $"{analysis.FailureLimit} is negative; 0 rolls back on the first failed check");
+        }
+
+        if (analysis.ProgressDeadline is { } deadline && deadline <= analysis.Interval)
+        {
+            Error("spec.analysis.progressDeadline", $"{Format(deadline)} is not longer than one analysis interval ({Format(analysis.Interval)}), so no stage could ever pass");
+        }
+
+        if (analysis.MissingData.MinRequestVolume < 0)
+        {
+            Error("spec.analysis.missingData.minRequestVolume", "must not be negative");
+        }
+
+        if (analysis.MissingData.MaxDuration < TimeSpan.Zero)
+        {
+            Error("spec.analysis.missingData.maxDuration", "must not be negative");
+        }
+
+        if (analysis.Prometheus.Address is { } address)
+        {
+            CheckUrl(address, "spec.analysis.prometheus.address");
+        }
+
+        if (analysis.Prometheus.ScrapeInterval <= TimeSpan.Zero)
+        {
+            Error("spec.analysis.prometheus.scrapeInterval", "must be longer than 0s");
+        }
+
+        if (analysis.Metrics.Count == 0)
+        {
+            Error("spec.analysis.metrics", "name at least one metric: CanaryPilot never promotes without evidence");
+        }
+
+        for (var i = 0; i < analysis.Metrics.Count; i++)
+        {
+            CheckUnique(analysis.Metrics.Take(i).Select(m => m.Name), analysis.Metrics[i].Name, $"spec.analysis.metrics[{i}].name", "metric");
+            CheckMetric(analysis.Metrics[i], $"spec.analysis.metrics[{i}]");
+        }
+    }
+
+    private void CheckMetric(MetricSpec metric, string path)
+    {
+        var analysis = plan.Spec.Analysis;
+        var window = metric.Window ?? analysis.Interval;
+        var scrape = analysis.Prometheus.ScrapeInterval;
+        if (window < 2 * scrape && scrape > TimeSpan.Zero)
+        {
+            var field = metric.Window is null ? "spec.analysis.interval" : $"{path}.window";
+            Error(field, $"window {Format(window)} of metric \"{metric.Name}\" is shorter than two scrape intervals ({Format(2 * scrape)}): rate() needs two samples in its window, so the query would return no data");
+        }
+
+        CheckRange(metric.Thresholds, $"{path}.thresholds");
+        CheckRange(metric.Critical, $"{path}.critical");
+        if (metric is { Thresholds: { } normal, Critical: { } critical }
+            && (critical.Min > normal.Min || critical.Max < normal.Max))
+        {
+            Error($"{path}.critical", $"critical range {critical} is narrower than the thresholds {normal}: a value that passes would roll back at once");
+        }
+
+        if (metric.CompareToStable is { } comparison)
+        {
+            if (comparison.MaxIncrease is null && comparison.MaxDecrease is null)
+            {
+                Error($"{path}.compareToStable", "set maxIncrease, maxDecrease or both");
+            }
+
+            if (comparison.MaxIncrease < 0 || comparison.MaxDecrease < 0)
+            {
+                Error($"{path}.compareToStable", "maxIncrease and maxDecrease must not be negative");
+            }
+        }
+
+        if (metric.Thresholds is null && metric.CompareToStable is null)
+        {
+            Error(path, $"metric \"{metric.Name}\" judges nothing; set thresholds, compareToStable or both");
+        }
+
+        if (templates.Find(metric.Template) is not { } template)
+        {
+            Error($"{path}.template", $"unknown template \"{metric.Template}\"{Suggestions.DidYouMean(metric.Template, templates.Names)}; known templates are {string.Join(", ", templates.Names.Order(StringComparer.Ordinal))}");
+            return;
+        }
+
+        CheckArguments(metric, template, path);
+        CheckIdentity(metric, template);
+    }
+
+    private void CheckRange(ValueRange? range, string path)
+    {
+        if (range is null)
+        {
+            return;
+        }
+
+        if (range.Min is null && range.Max is null)
+        {
+            Error(path, "set min, max or both");
+        }
+        else if (range.Min > range.Max)
+        {
+            Error($"{path}.min", $"min {range.Min} is greater than max {range.Max}, so no value can pass");
+        }
+    }
+
+    private void CheckArguments(MetricSpec metric, AnalysisTemplate template, string path)
+    {
+        var declared = template.Spec.Args.Select(a => a.Name).ToList();
+        foreach (var name in metric.Args.Keys.Where(a => !declared.Contains(a, StringComparer.Ordinal)))
+        {
+            var known = declared.Count == 0 ? "it takes no arguments" : $"it takes {string.Join(", ", declared)}";
+            Error($"{path}.args.{name}", $"template \"{template.Name}\" has no argument \"{name}\"{Suggestions.DidYouMean(name, declared)}; {known}");
+        }
+
+        foreach (var missing in template.Spec.Args.Where(a => a.Default is null && !metric.Args.ContainsKey(a.Name)))
+        {
+            Error($"{path}.args", $"template \"{template.Name}\" needs argument \"{missing.Name}\"{(missing.Description is null ? "" : $" ({missing.Description})")}");
+        }
+    }
+
+    private void CheckIdentity(MetricSpec metric, AnalysisTemplate template)
+    {
+        var variables = QueryTemplate.Variables(template.Spec.Query).ToHashSet(StringComparer.Ordinal);
+        var service = plan.Spec.Service;
+        var sides = new List<(Destination Side, string Name)> { (service.Canary, "canary") };
+        if (metric.CompareToStable is not null || variables.Overlaps(["stableWorkload", "stableVersion"]))
+        {
+            sides.Add((service.Stable, "stable"));
+        }
+
+        foreach (var (side, name) in sides)
+        {
+            var needsWorkload = variables.Contains("workload") || variables.Contains($"{name}Workload");
+            var needsVersion = variables.Contains("version") || variables.Contains($"{name}Version");
+            if (needsWorkload && side.Workload is null)
+            {
+                Error($"spec.service.{name}.workload", $"template \"{template.Name}\" of metric \"{metric.Name}\" measures by workload; set the {name}'s workload (its Deployment name)");
+            }
+
+            if (needsVersion && side.Version is null)
+            {
+                Error($"spec.service.{name}.version", $"template \"{template.Name}\" of metric \"{metric.Name}\" measures by version; set the {name}'s version label");
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Validation;
+
+public sealed partial class PlanValidator
+{
+    private void CheckNotifications()
+    {
+        var notifications = plan.Spec.Notifications;
+        for (var i = 0; i < notifications.Count; i++)
+        {
+            var notification = notifications[i];
+            var path = $"spec.notifications[{i}]";
+            CheckUnique(notifications.Take(i).Select(n => n.Name), notification.Name, $"{path}.name", "notification");
+            if ((notification.Slack is null) == (notification.Webhook is null))
+            {
+                Error(path, "set exactly one of slack or webhook");
+            }
+
+            if (notification.Slack is { } slack)
+            {
+                CheckSecret(slack.WebhookUrl, $"{path}.slack.webhookUrl");
+            }
+
+            if (notification.Webhook is { } webhook)
+            {
+                CheckWebhook(webhook, $"{path}.webhook");
+            }
+
+            var repeated = notification.Events.GroupBy(e => e).FirstOrDefault(g => g.Count() > 1);
+            if (repeated is not null)
+            {
+                Error($"{path}.events", $"event {Binding.ObjectBinder.EnumName(repeated.Key)} is listed twice");
+            }
+        }
+    }
+
+    private void CheckWebhook(WebhookSpec webhook, string path)
+    {
+        if ((webhook.Url is null) == (webhook.UrlFrom is null))
+        {
+            Error(path, "set exactly one of url or urlFrom");
+        }
+
+        if (webhook.Url is { } url)
+        {
+            CheckUrl(url, $"{path}.url");
+        }
+
+        if (webhook.UrlFrom is { } urlFrom)
+        {
+            CheckSecret(urlFrom, $"{path}.urlFrom");
+        }
+
+        if (webhook.SigningSecret is { } secret)
+        {
+            CheckSecret(secret, $"{path}.signingSecret");
+        }
+
+        for (var i = 0; i < webhook.Headers.Count; i++)
+        {
+            var header = webhook.Headers[i];
+            if ((header.Value is null) == (header.ValueFrom is null))
+            {
+                Error($"{path}.headers[{i}]", "set exactly one of value or valueFrom");
+            }
+
+            if (header.ValueFrom is { } valueFrom)
+            {
+                CheckSecret(valueFrom, $"{path}.headers[{i}].valueFrom");
+            }
+        }
+    }
+
+    private void CheckSecret(SecretSource source, string path)
+    {
+        var given = (source.SecretKeyRef is null ? 0 : 1) + (source.File is null ? 0 : 1) + (source.Env is null ? 0 : 1);
+        if (given != 1)
+        {
+            Error(path, "set exactly one of secretKeyRef, file or env");
+        }
+    }
+}

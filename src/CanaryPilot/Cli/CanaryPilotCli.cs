@@ -1,0 +1,39 @@
+using System.CommandLine;
+using CanaryPilot.Commands;
+
+namespace CanaryPilot.Cli;
+
+/// <summary>The command line: one root command, a subcommand per face of CanaryPilot.</summary>
+public static class CanaryPilotCli
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("CanaryPilot: progressive delivery for Istio. Validates rollout plans, lints Istio resources, runs canary rollouts.");
+        var console = new CliConsole(stdout, stderr);
+        root.Subcommands.Add(ValidateCommand.Create(console));
+        root.Subcommands.Add(LintCommand.Create(console));
+
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+            {
+                stderr.WriteLine($"canarypilot: {error.Message}");
+            }
+
+            stderr.WriteLine($"Run 'canarypilot {string.Join(' ', result.CommandResult.Command.Name == root.Name ? "" : result.CommandResult.Command.Name)} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
+            return ExitCodes.InvalidInput;
+        }
+
+        try
+        {
+            return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours, not the user's input: say so in one line, never with a stack trace.
+            stderr.WriteLine($"canarypilot: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.InfrastructureFailure;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using CanaryPilot.Cli;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Validation;
+
+namespace CanaryPilot.Commands;
+
+/// <summary><c>canarypilot validate -f PLAN [-f ISTIO_FILE_OR_DIR ...]</c>: schema and logic of rollout plans.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var files = CommonOptions.Files("A RolloutPlan file, AnalysisTemplates, or Istio resources (files or directories) to check the plan against. Repeatable.");
+        var output = CommonOptions.Output();
+        var command = new Command("validate", "Check rollout plans for schema and logic errors before anything touches a cluster. Exit 0 valid, 2 invalid.")
+        {
+            files,
+            output,
+        };
+        command.SetAction(result => Run(result.GetValue(files)!, result.GetValue(output), console));
+        return command;
+    }
+
+    public static int Run(IReadOnlyList<string> files, OutputFormat format, CliConsole console)
+    {
+        var input = new InputLoader().Load(files);
+        var report = PlanValidation.Validate(input, TemplateCatalog.BuiltIn());
+        if (format == OutputFormat.Json)
+        {
+            DiagnosticPrinter.WriteJson(console.Out, report.Diagnostics, report.IsValid);
+        }
+        else
+        {
+            DiagnosticPrinter.WriteText(console.Error, report.Diagnostics);
+            foreach (var plan in report.IsValid ? report.ValidPlans : [])
+            {
+                console.Out.WriteLine($"RolloutPlan {plan.Namespace}/{plan.Metadata.Name} is valid: {Describe(plan)}");
+            }
+        }
+
+        return report.IsValid ? ExitCodes.Success : ExitCodes.InvalidInput;
+    }
+
+    private static string Describe(RolloutPlan plan)
+    {
+        var stages = plan.Spec.EffectiveStages().Select(s => s.Kind switch
+        {
+            StageKind.Canary => $"{s.Weight}%",
+            StageKind.Mirror => $"mirror {s.MirrorPercentage}%",
+            StageKind.ABTest => "A/B",
+            _ => "blue/green switch",
+        });
+        var metrics = plan.Spec.Analysis.Metrics.Count;
+        return $"{string.Join(" -> ", stages)}, {metrics} {(metrics == 1 ? "metric" : "metrics")} every {Core.Common.Duration.Format(plan.Spec.Analysis.Interval)}";
+    }
+}

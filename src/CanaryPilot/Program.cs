@@ -1,0 +1,3 @@
+using CanaryPilot.Cli;
+
+return CanaryPilotCli.Run(args, Console.Out, Console.Error);
