@@ -100,7 +100,7 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
         }
 
         var given = node is ScalarNode scalar ? scalar.Value : "";
-        return Fail(node, path, $"unknown value {node.Describe()}; expected one of {string.Join(", ", names.Keys)}{Suggestions.DidYouMean(given, names.Keys)}");
+        return Fail(node, path, $"unknown value \"{given}\"; expected one of {string.Join(", ", names.Keys)}{Suggestions.DidYouMean(given, names.Keys)}");
     }
 
     private object? BindList(Type itemType, SourceNode node, string path)
@@ -147,7 +147,8 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
     {
         if (node is not MappingNode mapping)
         {
-            return Mismatch(node, path, "a mapping");
+            var hint = type.GetCustomAttribute<ScalarHintAttribute>()?.Hint;
+            return hint is not null && node is ScalarNode ? Fail(node, path, hint) : Mismatch(node, path, "a mapping");
         }
 
         var fields = Fields.GetOrAdd(type, DescribeFields);
@@ -188,8 +189,17 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
         return target;
     }
 
+    // Values are echoed only where a scalar was expected: a mapping or list in its place may be
+    // anything, a secret written inline among them.
     private object? Mismatch(SourceNode node, string path, string expected) =>
-        Fail(node, path, $"expected {expected}, found {node.Describe()}");
+        Fail(node, path, $"expected {expected}, found {(expected is "a mapping" or "a list" ? Kind(node) : node.Describe())}");
+
+    private static string Kind(SourceNode node) => node switch
+    {
+        ScalarNode { IsPlain: false } => "a string",
+        ScalarNode => "a scalar",
+        _ => node.Describe(),
+    };
 
     private object? Fail(SourceNode node, string path, string message)
     {

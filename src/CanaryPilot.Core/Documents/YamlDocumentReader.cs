@@ -1,3 +1,4 @@
+using CanaryPilot.Core.Binding;
 using CanaryPilot.Core.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -25,7 +26,7 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
             {
                 state.Expect<DocumentStart>();
                 state.Anchors.Clear();
-                var root = state.ReadNode(0);
+                var root = state.ReadNode(0, "");
                 state.Expect<DocumentEnd>();
                 if (root is not ScalarNode { IsNull: true })
                 {
@@ -104,7 +105,7 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
             }
         }
 
-        public SourceNode ReadNode(int depth)
+        public SourceNode ReadNode(int depth, string path)
         {
             var start = _nodes;
             var ev = Next();
@@ -129,8 +130,8 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
             var (node, anchor) = ev switch
             {
                 Scalar s => ((SourceNode)new ScalarNode(at, s.Value, s.Style == ScalarStyle.Plain), s.Anchor),
-                SequenceStart q => (ReadSequence(at, depth), q.Anchor),
-                MappingStart m => (ReadMapping(at, depth), m.Anchor),
+                SequenceStart q => (ReadSequence(at, depth, path), q.Anchor),
+                MappingStart m => (ReadMapping(at, depth, path), m.Anchor),
                 _ => throw new InputException(at, $"invalid YAML: unexpected {ev.GetType().Name}"),
             };
             if (!anchor.IsEmpty)
@@ -141,31 +142,31 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
             return node;
         }
 
-        private SequenceNode ReadSequence(SourcePosition at, int depth)
+        private SequenceNode ReadSequence(SourcePosition at, int depth, string path)
         {
             var items = new List<SourceNode>();
             while (!TryConsume<SequenceEnd>())
             {
-                items.Add(ReadNode(depth + 1));
+                items.Add(ReadNode(depth + 1, FieldPath.Index(path, items.Count)));
             }
 
             return new SequenceNode(at, items);
         }
 
-        private MappingNode ReadMapping(SourcePosition at, int depth)
+        private MappingNode ReadMapping(SourcePosition at, int depth, string path)
         {
             var entries = new List<KeyValuePair<ScalarNode, SourceNode>>();
             var merged = new List<SourceNode>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (!TryConsume<MappingEnd>())
             {
-                var keyNode = ReadNode(depth + 1);
+                var keyNode = ReadNode(depth + 1, path);
                 if (keyNode is not ScalarNode key)
                 {
                     throw new InputException(keyNode.Position, "mapping keys must be strings");
                 }
 
-                var value = ReadNode(depth + 1);
+                var value = ReadNode(depth + 1, FieldPath.Field(path, key.Value));
                 if (key is { IsPlain: true, Value: MergeKey })
                 {
                     merged.Add(value);
@@ -174,7 +175,7 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
 
                 if (!seen.Add(key.Value))
                 {
-                    throw new InputException(key.Position, $"duplicate key \"{key.Value}\"");
+                    throw new InputException(key.Position, $"{FieldPath.Field(path, key.Value)}: duplicate key");
                 }
 
                 entries.Add(new(key, value));

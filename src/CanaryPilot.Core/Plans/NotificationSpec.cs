@@ -1,3 +1,4 @@
+using CanaryPilot.Core.Binding;
 using CanaryPilot.Core.Diagnostics;
 
 namespace CanaryPilot.Core.Plans;
@@ -52,6 +53,7 @@ public sealed record HeaderSpec
 }
 
 /// <summary>Where a secret comes from: exactly one of a Kubernetes Secret key, a file, or an environment variable.</summary>
+[ScalarHint("a secret is never written inline (it would end up in logs and resource dumps); reference it with secretKeyRef, file or env")]
 public sealed record SecretSource
 {
     /// <summary>A key of a Secret in the plan's namespace (in the cluster).</summary>

@@ -53,10 +53,11 @@ public sealed class PlanIstioChecks(RolloutPlan plan, SourceMap map, IReadOnlyLi
         if (toStable.Count == 0)
         {
             var tcp = virtualService.TcpAndTls.Any(r => ReachesStable(r, plan));
-            var needsHttp = plan.Spec.EffectiveStages().FirstOrDefault(s => s.Kind is StageKind.ABTest or StageKind.Mirror);
-            if (tcp && needsHttp is not null)
+            var stages = plan.Spec.EffectiveStages();
+            var needsHttp = stages.Select((s, i) => (Kind: s.Kind, i)).FirstOrDefault(s => s.Kind is StageKind.ABTest or StageKind.Mirror, (Kind: StageKind.Canary, i: -1));
+            if (tcp && needsHttp.i >= 0)
             {
-                Error($"{path}.name", $"VirtualService {reference.Name} has only tcp/tls routes to {stable}; an {ObjectBinder.EnumName(needsHttp.Kind)} stage needs an http route");
+                Error($"{path}.name", $"VirtualService {reference.Name} has only tcp/tls routes to {stable}; the {ObjectBinder.EnumName(needsHttp.Kind)} stage spec.stages[{needsHttp.i}] needs an http route");
             }
             else if (!tcp)
             {

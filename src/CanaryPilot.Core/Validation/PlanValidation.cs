@@ -35,7 +35,7 @@ public static class PlanValidation
         }
 
         var planDocuments = ours.Where(d => d.Kind == RolloutPlan.ResourceKind).ToList();
-        if (planDocuments.Count == 0 && input.Diagnostics.Count == 0)
+        if (planDocuments.Count == 0 && !diagnostics.HasErrors)
         {
             var file = input.Documents.Count > 0 ? input.Documents[0].File : "input";
             diagnostics.Add(Diagnostic.Error(file, null, null, $"no RolloutPlan ({RolloutPlan.CurrentApiVersion}) among the given files"));

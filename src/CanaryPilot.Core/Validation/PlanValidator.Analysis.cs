@@ -57,6 +57,8 @@ public sealed partial class PlanValidator
             CheckUnique(analysis.Metrics.Take(i).Select(m => m.Name), analysis.Metrics[i].Name, $"spec.analysis.metrics[{i}].name", "metric");
             CheckMetric(analysis.Metrics[i], $"spec.analysis.metrics[{i}]");
         }
+
+        CheckIdentities();
     }
 
     private void CheckMetric(MetricSpec metric, string path)
@@ -103,7 +105,6 @@ public sealed partial class PlanValidator
         }
 
         CheckArguments(metric, template, path);
-        CheckIdentity(metric, template);
     }
 
     private void CheckRange(ValueRange? range, string path)
@@ -138,28 +139,45 @@ public sealed partial class PlanValidator
         }
     }
 
-    private void CheckIdentity(MetricSpec metric, AnalysisTemplate template)
+    /// <summary>Each side the metrics measure must say how metrics name it; one finding per missing field.</summary>
+    private void CheckIdentities()
     {
-        var variables = QueryTemplate.Variables(template.Spec.Query).ToHashSet(StringComparer.Ordinal);
         var service = plan.Spec.Service;
-        var sides = new List<(Destination Side, string Name)> { (service.Canary, "canary") };
-        if (metric.CompareToStable is not null || variables.Overlaps(["stableWorkload", "stableVersion"]))
+        var needs = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var metric in plan.Spec.Analysis.Metrics)
         {
-            sides.Add((service.Stable, "stable"));
-        }
-
-        foreach (var (side, name) in sides)
-        {
-            var needsWorkload = variables.Contains("workload") || variables.Contains($"{name}Workload");
-            var needsVersion = variables.Contains("version") || variables.Contains($"{name}Version");
-            if (needsWorkload && side.Workload is null)
+            if (templates.Find(metric.Template) is not { } template)
             {
-                Error($"spec.service.{name}.workload", $"template \"{template.Name}\" of metric \"{metric.Name}\" measures by workload; set the {name}'s workload (its Deployment name)");
+                continue;
             }
 
-            if (needsVersion && side.Version is null)
+            var variables = QueryTemplate.Variables(template.Spec.Query).ToHashSet(StringComparer.Ordinal);
+            var sides = metric.CompareToStable is not null || variables.Overlaps(["stableWorkload", "stableVersion"])
+                ? new[] { "canary", "stable" }
+                : ["canary"];
+            foreach (var side in sides)
             {
-                Error($"spec.service.{name}.version", $"template \"{template.Name}\" of metric \"{metric.Name}\" measures by version; set the {name}'s version label");
+                foreach (var field in new[] { "workload", "version" })
+                {
+                    if (variables.Contains(field) || variables.Contains(side + char.ToUpperInvariant(field[0]) + field[1..]))
+                    {
+                        var key = $"{side}.{field}";
+                        needs.TryAdd(key, []);
+                        needs[key].Add(metric.Name);
+                    }
+                }
+            }
+        }
+
+        foreach (var (key, metrics) in needs)
+        {
+            var side = key.StartsWith("canary", StringComparison.Ordinal) ? service.Canary : service.Stable;
+            var field = key[(key.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            var given = field == "workload" ? side.Workload : side.Version;
+            if (given is null)
+            {
+                var what = field == "workload" ? "workload (its Deployment name)" : "version label";
+                Error($"spec.service.{key}", $"metrics {string.Join(", ", metrics.Select(m => $"\"{m}\""))} measure by {field}; set the {key[..key.IndexOf('.', StringComparison.Ordinal)]}'s {what}");
             }
         }
     }

@@ -46,6 +46,7 @@ public sealed partial class PlanValidator
             if (stage.Kind == StageKind.BlueGreen && i < stages.Count - 1)
             {
                 Error($"{path}.kind", "a blueGreen stage switches all traffic to the canary, so it must be the last stage");
+                continue;
             }
 
             if (stage.Kind is StageKind.Canary or StageKind.BlueGreen && stage.CanaryWeight > 0)

@@ -107,8 +107,9 @@ internal static class CrossReferenceChecks
                     if (!owners.TryAdd(key, virtualService))
                     {
                         var first = owners[key].Document;
+                        var where = first.File == virtualService.Document.File ? $"line {first.Root.Position.Line}" : first.File;
                         context.Report(LintRules.ConflictingVirtualServices, virtualService.Document, host, "spec.hosts",
-                            $"host {host.Value} is also routed by VirtualService {first.Name} ({first.File}:{first.Root.Position}); Istio uses only one of them");
+                            $"host {host.Value} is also routed by VirtualService {first.Name} ({where}); Istio uses only one of them");
                     }
                 }
             }

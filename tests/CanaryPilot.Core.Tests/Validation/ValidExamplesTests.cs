@@ -1,0 +1,94 @@
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Istio.Lint;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Validation;
+
+namespace CanaryPilot.Core.Tests.Validation;
+
+public sealed class ValidExamplesTests
+{
+    private static readonly string Repository = FindRepository();
+
+    public static TheoryData<string> SeedExamples() =>
+        [.. Directory.EnumerateFiles(Fixture.Path("seed"), "*.yaml").Select(f => System.IO.Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(SeedExamples))]
+    public void SeedExample_LintsWithoutAnyFinding(string name)
+    {
+        var input = new InputLoader().Load([Fixture.Path("seed", name)]);
+
+        Assert.Empty(input.Diagnostics);
+        Assert.Single(input.Documents);
+        Assert.Empty(IstioLinter.Lint(input.Documents));
+    }
+
+    [Theory]
+    [MemberData(nameof(SeedExamples))]
+    public void SeedVirtualService_LintsCleanBesideTheSeedDestinationRule(string name)
+    {
+        var input = new InputLoader().Load([Fixture.Path("seed", name), Fixture.Path("seed", "destination-rule.yaml")]);
+
+        Assert.Empty(IstioLinter.Lint(input.Documents));
+    }
+
+    [Fact]
+    public void BookinfoExamples_ValidateTogetherWithTheirIstioResources()
+    {
+        var input = new InputLoader().Load([Path.Combine(Repository, "deploy", "examples", "bookinfo")]);
+
+        var report = PlanValidation.Validate(input, TemplateCatalog.BuiltIn());
+
+        Assert.Empty(report.Diagnostics);
+        Assert.Equal(["reviews", "reviews-guarded"], report.ValidPlans.Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
+    public void BookinfoAutomaticPlan_MovesFromV1ToV2WithoutApproval()
+    {
+        var input = new InputLoader().Load([Path.Combine(Repository, "deploy", "examples", "bookinfo", "rolloutplan-auto.yaml")]);
+
+        var plan = Assert.Single(PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans);
+
+        Assert.Equal(("v1", "v2"), (plan.Spec.Service.Stable.Subset, plan.Spec.Service.Canary.Subset));
+        Assert.Equal([5, 25, 50, 100], plan.Spec.Stages.Select(s => s.CanaryWeight));
+        Assert.DoesNotContain(plan.Spec.Stages, s => s.Approval == Approval.Required);
+        Assert.Equal(Approval.None, plan.Spec.Promotion.Approval);
+    }
+
+    [Fact]
+    public void BookinfoGuardedPlan_ShowsApprovalABTestAndMirroring()
+    {
+        var input = new InputLoader().Load([Path.Combine(Repository, "deploy", "examples", "bookinfo", "rolloutplan-guarded.yaml")]);
+
+        var plan = Assert.Single(PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans);
+
+        Assert.Equal([StageKind.Mirror, StageKind.ABTest, StageKind.Canary, StageKind.Canary], plan.Spec.Stages.Select(s => s.Kind));
+        Assert.Equal(Approval.Required, plan.Spec.Stages[1].Approval);
+        Assert.Equal("beta", plan.Spec.Stages[1].Match[0].Headers["x-user-group"].Exact);
+    }
+
+    [Fact]
+    public void ShippedTemplates_LoadAndDeclareNoUnknownVariables()
+    {
+        var catalog = TemplateCatalog.BuiltIn();
+
+        Assert.Equal(
+            ["istio-error-rate-5xx", "istio-request-duration-p50", "istio-request-duration-p95", "istio-request-duration-p99", "istio-request-volume", "istio-success-rate"],
+            catalog.Names.Order(StringComparer.Ordinal));
+    }
+
+    private static string FindRepository()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "CanaryPilot.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("CanaryPilot.sln not found above the test assembly");
+    }
+}
