@@ -18,10 +18,11 @@ public static class CanaryPilotCli
         {
             foreach (var error in result.Errors)
             {
-                stderr.WriteLine($"canarypilot: {error.Message}");
+                stderr.WriteLine($"canarypilot: {OneLine(error.Message)}");
             }
 
-            stderr.WriteLine($"Run 'canarypilot {string.Join(' ', result.CommandResult.Command.Name == root.Name ? "" : result.CommandResult.Command.Name)} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
+            var command = result.CommandResult.Command == root ? "canarypilot" : $"canarypilot {result.CommandResult.Command.Name}";
+            stderr.WriteLine($"Run '{command} --help' for usage.");
             return ExitCodes.InvalidInput;
         }
 
@@ -32,8 +33,10 @@ public static class CanaryPilotCli
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug of ours, not the user's input: say so in one line, never with a stack trace.
-            stderr.WriteLine($"canarypilot: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            stderr.WriteLine($"canarypilot: internal error: {e.GetType().Name}: {OneLine(e.Message)}");
             return ExitCodes.InfrastructureFailure;
         }
     }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
 }

@@ -12,11 +12,19 @@ internal static class CommonOptions
         Arity = ArgumentArity.OneOrMore,
     };
 
-    public static Option<OutputFormat> Output() => new("--output", "-o")
+    public static Option<string> Output()
     {
-        Description = "text (one line per finding) or json.",
-        DefaultValueFactory = _ => OutputFormat.Text,
-    };
+        var option = new Option<string>("--output", "-o")
+        {
+            Description = "text (one line per finding) or json.",
+            DefaultValueFactory = _ => "text",
+            HelpName = "text|json",
+        };
+        option.AcceptOnlyFromAmong("text", "json");
+        return option;
+    }
+
+    public static OutputFormat Format(string? value) => value == "json" ? OutputFormat.Json : OutputFormat.Text;
 }
 
 internal enum OutputFormat

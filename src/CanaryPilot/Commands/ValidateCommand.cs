@@ -19,7 +19,7 @@ internal static class ValidateCommand
             files,
             output,
         };
-        command.SetAction(result => Run(result.GetValue(files)!, result.GetValue(output), console));
+        command.SetAction(result => Run(result.GetValue(files)!, CommonOptions.Format(result.GetValue(output)), console));
         return command;
     }
 
