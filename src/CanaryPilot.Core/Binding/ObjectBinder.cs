@@ -154,14 +154,13 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
         var fields = Fields.GetOrAdd(type, DescribeFields);
         var target = Activator.CreateInstance(type)!;
         var ignored = type.GetCustomAttribute<IgnoreFieldsAttribute>()?.Names ?? [];
-        var allowUnknown = type.GetCustomAttribute<AllowUnknownFieldsAttribute>() is not null;
         foreach (var (key, valueNode) in mapping.Entries)
         {
             var fieldPath = FieldPath.Field(path, key.Value);
             var field = Array.Find(fields, f => f.Name == key.Value);
             if (field is null)
             {
-                if (!allowUnknown && !ignored.Contains(key.Value))
+                if (!ignored.Contains(key.Value))
                 {
                     map.Record(fieldPath, key.Position);
                     diagnostics.Add(map.Error(fieldPath, "unknown field" + Suggestions.DidYouMean(key.Value, fields.Select(f => f.Name))));

@@ -3,10 +3,12 @@ using CanaryPilot.Core.Binding;
 namespace CanaryPilot.Core.Plans;
 
 /// <summary>
-/// Kubernetes object metadata. Only the name, namespace, labels and annotations are read; the
-/// fields the API server sets (uid, resourceVersion, managedFields, …) are accepted and ignored.
+/// Kubernetes object metadata. The name, namespace, labels and annotations are read; the fields the
+/// API server sets (uid, resourceVersion, managedFields, …) are accepted and ignored, so a resource
+/// fetched with <c>kubectl get -o yaml</c> reads as it is. Anything else is a typo and an error.
 /// </summary>
-[AllowUnknownFields]
+[IgnoreFields("generateName", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
+    "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers", "managedFields")]
 public sealed record ObjectMeta
 {
     /// <summary>The plan's name, a DNS-1123 label: lower-case letters, digits and '-'.</summary>
