@@ -14,6 +14,7 @@ namespace CanaryPilot.Core.Analysis;
 public sealed class TemplateCatalog
 {
     private readonly Dictionary<string, AnalysisTemplate> _templates = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _userNames = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> Names => _templates.Keys;
 
@@ -49,25 +50,20 @@ public sealed class TemplateCatalog
         }
 
         var problems = Check(template, bound.Map).ToList();
-        if (problems.Count == 0)
+        if (problems.Count > 0)
         {
-            if (userSupplied && _userNames.Contains(template.Name))
-            {
-                return [bound.Map.Error("metadata.name", $"AnalysisTemplate \"{template.Name}\" is defined twice")];
-            }
-
-            if (userSupplied)
-            {
-                _userNames.Add(template.Name);
-            }
-
-            _templates[template.Name] = template;
+            return problems;
         }
 
-        return problems;
-    }
+        // A user's template may replace a shipped one of the same name, but not another of the user's.
+        if (userSupplied && !_userNames.Add(template.Name))
+        {
+            return [bound.Map.Error("metadata.name", $"AnalysisTemplate \"{template.Name}\" is defined twice")];
+        }
 
-    private readonly HashSet<string> _userNames = new(StringComparer.Ordinal);
+        _templates[template.Name] = template;
+        return [];
+    }
 
     private static IEnumerable<Diagnostic> Check(AnalysisTemplate template, SourceMap map)
     {

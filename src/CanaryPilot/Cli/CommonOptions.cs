@@ -24,7 +24,15 @@ internal static class CommonOptions
         return option;
     }
 
-    public static OutputFormat Format(string? value) => value == "json" ? OutputFormat.Json : OutputFormat.Text;
+    /// <summary>A command that reads <c>-f</c> files and reports findings as text or JSON.</summary>
+    public static Command FileCommand(string name, string description, string filesDescription, Func<IReadOnlyList<string>, OutputFormat, int> run)
+    {
+        var files = Files(filesDescription);
+        var output = Output();
+        var command = new Command(name, description) { files, output };
+        command.SetAction(result => run(result.GetValue(files)!, result.GetValue(output) == "json" ? OutputFormat.Json : OutputFormat.Text));
+        return command;
+    }
 }
 
 internal enum OutputFormat

@@ -9,26 +9,16 @@ namespace CanaryPilot.Commands;
 /// <summary><c>canarypilot lint -f FILE_OR_DIR ...</c>: logical errors in Istio traffic resources, offline.</summary>
 internal static class LintCommand
 {
-    public static Command Create(CliConsole console)
-    {
-        var files = CommonOptions.Files("Files or directories of VirtualServices, DestinationRules, Gateways and ServiceEntries. Repeatable.");
-        var output = CommonOptions.Output();
-        var command = new Command("lint", "Find logical errors in Istio VirtualServices, DestinationRules, Gateways and ServiceEntries. Exit 0 when no error-level finding, 2 otherwise.")
-        {
-            files,
-            output,
-        };
-        command.SetAction(result => Run(result.GetValue(files)!, CommonOptions.Format(result.GetValue(output)), console));
-        return command;
-    }
+    public static Command Create(CliConsole console) => CommonOptions.FileCommand(
+        "lint",
+        "Find logical errors in Istio VirtualServices, DestinationRules, Gateways and ServiceEntries. Exit 0 when no error-level finding, 2 otherwise.",
+        "Files or directories of VirtualServices, DestinationRules, Gateways and ServiceEntries. Repeatable.",
+        (files, format) => Run(files, format, console));
 
     public static int Run(IReadOnlyList<string> files, OutputFormat format, CliConsole console)
     {
         var input = new InputLoader().Load(files);
-        var findings = input.Diagnostics
-            .Concat(TypeMetaCheck.Check(input.Documents))
-            .Concat(IstioLinter.Lint(input.Documents))
-            .ToList();
+        var findings = IstioLinter.Lint(input);
         var clean = !findings.Any(f => f.Severity == Severity.Error);
         if (format == OutputFormat.Json)
         {

@@ -10,18 +10,11 @@ namespace CanaryPilot.Commands;
 /// <summary><c>canarypilot validate -f PLAN [-f ISTIO_FILE_OR_DIR ...]</c>: schema and logic of rollout plans.</summary>
 internal static class ValidateCommand
 {
-    public static Command Create(CliConsole console)
-    {
-        var files = CommonOptions.Files("A RolloutPlan file, AnalysisTemplates, or Istio resources (files or directories) to check the plan against. Repeatable.");
-        var output = CommonOptions.Output();
-        var command = new Command("validate", "Check rollout plans for schema and logic errors before anything touches a cluster. Exit 0 valid, 2 invalid.")
-        {
-            files,
-            output,
-        };
-        command.SetAction(result => Run(result.GetValue(files)!, CommonOptions.Format(result.GetValue(output)), console));
-        return command;
-    }
+    public static Command Create(CliConsole console) => CommonOptions.FileCommand(
+        "validate",
+        "Check rollout plans for schema and logic errors before anything touches a cluster. Exit 0 valid, 2 invalid.",
+        "A RolloutPlan file, AnalysisTemplates, or Istio resources (files or directories) to check the plan against. Repeatable.",
+        (files, format) => Run(files, format, console));
 
     public static int Run(IReadOnlyList<string> files, OutputFormat format, CliConsole console)
     {

@@ -29,7 +29,7 @@ public sealed class InvalidInputFixtureTests
         var findings = command switch
         {
             "validate" => PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).Diagnostics,
-            "lint" => [.. input.Diagnostics, .. TypeMetaCheck.Check(input.Documents), .. IstioLinter.Lint(input.Documents)],
+            "lint" => IstioLinter.Lint(input),
             _ => throw new InvalidOperationException($"unknown command {command} in {name}"),
         };
 

@@ -10,6 +10,10 @@ namespace CanaryPilot.Core.Istio.Lint;
 /// </summary>
 public static class IstioLinter
 {
+    /// <summary>Everything <c>lint</c> reports for the user's input: unreadable files, documents that are not resources, and findings.</summary>
+    public static IReadOnlyList<Diagnostic> Lint(InputSet input) =>
+        [.. input.Diagnostics, .. TypeMetaCheck.Check(input.Documents), .. Lint(input.Documents)];
+
     public static IReadOnlyList<Diagnostic> Lint(IReadOnlyList<SourceDocument> documents)
     {
         var context = new LintContext(documents.Where(IsSupported).ToList());
