@@ -38,7 +38,7 @@ public sealed record AnalysisTemplateSpec
     /// <summary>Arguments the query uses; one without a default must be given by every metric.</summary>
     public IReadOnlyList<TemplateArg> Args { get; init; } = [];
 
-    /// <summary>The unit of the result, for people: <c>percent</c>, <c>milliseconds</c>, <c>requests</c>.</summary>
+    /// <summary>The unit of the result, for people: <c>percent</c> (0–100), <c>ratio</c> (0–1), <c>milliseconds</c>, <c>requests</c>.</summary>
     public string? Unit { get; init; }
 }
 

@@ -118,6 +118,10 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
             {
                 list.Add(item);
             }
+            else if (sequence.Items[i] is ScalarNode { IsNull: true } empty)
+            {
+                Fail(empty, FieldPath.Index(path, i), "empty list item");
+            }
         }
 
         return list;
@@ -137,6 +141,10 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
             if (value is not null)
             {
                 dictionary[key.Value] = value;
+            }
+            else if (valueNode is ScalarNode { IsNull: true })
+            {
+                Fail(valueNode, FieldPath.Field(path, key.Value), "has no value; quote an empty string (\"\") if that is what is meant");
             }
         }
 
@@ -170,13 +178,13 @@ public sealed class ObjectBinder(SourceMap map, DiagnosticBag diagnostics)
             }
 
             var value = Bind(field.Property.PropertyType, valueNode, fieldPath);
-            if (value is not null)
-            {
-                field.Property.SetValue(target, value);
-            }
-            else if (field.Required && valueNode is ScalarNode { IsNull: true })
+            if (field.Required && (valueNode is ScalarNode { IsNull: true } || value is ""))
             {
                 diagnostics.Add(map.Error(fieldPath, "is required and may not be empty"));
+            }
+            else if (value is not null)
+            {
+                field.Property.SetValue(target, value);
             }
         }
 

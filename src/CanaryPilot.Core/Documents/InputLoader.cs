@@ -21,6 +21,7 @@ public sealed class InputLoader(ReaderLimits limits)
     {
         var documents = new List<SourceDocument>();
         var diagnostics = new DiagnosticBag();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {
             if (Directory.Exists(path))
@@ -34,9 +35,9 @@ public sealed class InputLoader(ReaderLimits limits)
                     diagnostics.Add(Diagnostic.Error(path, null, null, "directory holds no .yaml, .yml or .json files"));
                 }
 
-                files.ForEach(f => LoadFile(f, documents, diagnostics));
+                files.Where(f => seen.Add(Path.GetFullPath(f))).ToList().ForEach(f => LoadFile(f, documents, diagnostics));
             }
-            else
+            else if (seen.Add(Path.GetFullPath(path)))
             {
                 LoadFile(path, documents, diagnostics);
             }
@@ -168,7 +169,8 @@ public sealed class InputLoader(ReaderLimits limits)
         documents.Add(document);
     }
 
+    // Rounded up, so a file just over the limit never reads as the limit itself.
     private static string FormatSize(long bytes) => bytes >= 1024 * 1024
-        ? $"{bytes / (1024.0 * 1024.0):0.#} MiB"
-        : $"{bytes / 1024.0:0.#} KiB";
+        ? $"{Math.Ceiling(bytes * 10 / (1024.0 * 1024.0)) / 10:0.#} MiB"
+        : $"{Math.Ceiling(bytes * 10 / 1024.0) / 10:0.#} KiB";
 }

@@ -2,7 +2,7 @@ namespace CanaryPilot.Core.Plans;
 
 public sealed record PrometheusSpec
 {
-    /// <summary>Base URL of the Prometheus HTTP API (or a compatible server); the CLI's <c>--prometheus</c> overrides it.</summary>
+    /// <summary>Base URL of the Prometheus HTTP API, or of a compatible server.</summary>
     public string? Address { get; init; }
 
     /// <summary>

@@ -18,7 +18,10 @@ public sealed record Stage
     /// <summary>Requests sent to the canary; any one match suffices. Only for <c>abTest</c> stages.</summary>
     public IReadOnlyList<RequestMatch> Match { get; init; } = [];
 
-    /// <summary>The stage lasts at least this long, and its analysis must pass throughout.</summary>
+    /// <summary>
+    /// The stage lasts at least this long, and its analysis must pass throughout. With neither this
+    /// nor <see cref="Iterations"/>, a stage lasts one analysis interval.
+    /// </summary>
     public TimeSpan? MinDuration { get; init; }
 
     /// <summary>The stage lasts at least this many analysis intervals, and each must pass.</summary>

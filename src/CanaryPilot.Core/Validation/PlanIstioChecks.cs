@@ -39,7 +39,7 @@ public sealed class PlanIstioChecks(RolloutPlan plan, SourceMap map, IReadOnlyLi
     private void CheckVirtualService(VirtualServiceRef reference, string path)
     {
         var ns = reference.Namespace ?? plan.Namespace;
-        var virtualService = virtualServices.FirstOrDefault(v => v.Document.Name == reference.Name && (v.Namespace ?? ns) == ns);
+        var virtualService = virtualServices.FirstOrDefault(v => v.Document.Name == reference.Name && v.Namespace == ns);
         if (virtualService is null)
         {
             var names = virtualServices.Select(v => v.Document.Name).OfType<string>();

@@ -42,8 +42,6 @@ public static class PlanValidation
         }
 
         var istio = input.Documents.Where(IstioKinds.IsIstio).ToList();
-        var virtualServices = istio.Where(d => d.Kind == IstioKinds.VirtualService).Select(d => new VirtualServiceView(d)).ToList();
-        var destinationRules = istio.Where(d => d.Kind == IstioKinds.DestinationRule).Select(d => new DestinationRuleView(d)).ToList();
         var valid = new List<RolloutPlan>();
         foreach (var document in planDocuments)
         {
@@ -57,6 +55,9 @@ public static class PlanValidation
             var problems = new PlanValidator(plan, bound.Map, templates).Validate();
             if (problems.Count == 0 && istio.Count > 0)
             {
+                // Istio files without a namespace are read as if applied to the plan's namespace.
+                var virtualServices = istio.Where(d => d.Kind == IstioKinds.VirtualService).Select(d => new VirtualServiceView(d, plan.Namespace)).ToList();
+                var destinationRules = istio.Where(d => d.Kind == IstioKinds.DestinationRule).Select(d => new DestinationRuleView(d, plan.Namespace)).ToList();
                 problems = new PlanIstioChecks(plan, bound.Map, virtualServices, destinationRules).Check();
             }
 

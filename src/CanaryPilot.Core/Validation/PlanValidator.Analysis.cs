@@ -9,6 +9,8 @@ public sealed partial class PlanValidator
     /// <summary>The template the minimum-traffic rule measures with.</summary>
     public const string RequestVolumeTemplate = "istio-request-volume";
 
+    private const string MinimumTrafficRule = "the minimum-traffic rule (missingData.minRequestVolume)";
+
     private void CheckAnalysis()
     {
         var analysis = plan.Spec.Analysis;
@@ -74,10 +76,11 @@ public sealed partial class PlanValidator
 
         CheckRange(metric.Thresholds, $"{path}.thresholds");
         CheckRange(metric.Critical, $"{path}.critical");
+        // Every value that passes the thresholds must also be inside the critical range.
         if (metric is { Thresholds: { } normal, Critical: { } critical }
-            && (critical.Min > normal.Min || critical.Max < normal.Max))
+            && ((critical.Min is { } criticalMin && !(normal.Min >= criticalMin)) || (critical.Max is { } criticalMax && !(normal.Max <= criticalMax))))
         {
-            Error($"{path}.critical", $"critical range {critical} is narrower than the thresholds {normal}: a value that passes would roll back at once");
+            Error($"{path}.critical", $"critical range {critical} does not contain the thresholds {normal}: a value that passes them would roll back at once");
         }
 
         if (metric.CompareToStable is { } comparison)
@@ -144,7 +147,13 @@ public sealed partial class PlanValidator
     {
         var service = plan.Spec.Service;
         var needs = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var metric in plan.Spec.Analysis.Metrics)
+        var measured = plan.Spec.Analysis.Metrics.Select(m => (m.Name, m.Template, Compare: m.CompareToStable is not null)).ToList();
+        if (plan.Spec.Analysis.MissingData.MinRequestVolume > 0)
+        {
+            measured.Add((MinimumTrafficRule, RequestVolumeTemplate, false));
+        }
+
+        foreach (var metric in measured)
         {
             if (templates.Find(metric.Template) is not { } template)
             {
@@ -152,7 +161,7 @@ public sealed partial class PlanValidator
             }
 
             var variables = QueryTemplate.Variables(template.Spec.Query).ToHashSet(StringComparer.Ordinal);
-            var sides = metric.CompareToStable is not null || variables.Overlaps(["stableWorkload", "stableVersion"])
+            var sides = metric.Compare || variables.Overlaps(["stableWorkload", "stableVersion"])
                 ? new[] { "canary", "stable" }
                 : ["canary"];
             foreach (var side in sides)
@@ -177,7 +186,8 @@ public sealed partial class PlanValidator
             if (given is null)
             {
                 var what = field == "workload" ? "workload (its Deployment name)" : "version label";
-                Error($"spec.service.{key}", $"metrics {string.Join(", ", metrics.Select(m => $"\"{m}\""))} measure by {field}; set the {key[..key.IndexOf('.', StringComparison.Ordinal)]}'s {what}");
+                var names = metrics.Select(m => m == MinimumTrafficRule ? m : $"metric \"{m}\"");
+                Error($"spec.service.{key}", $"{string.Join(", ", names)} {(metrics.Count == 1 ? "measures" : "measure")} by {field}; set the {key[..key.IndexOf('.', StringComparison.Ordinal)]}'s {what}");
             }
         }
     }

@@ -8,7 +8,7 @@ namespace CanaryPilot.Core.Tests.Validation;
 
 public sealed class ValidExamplesTests
 {
-    private static readonly string Repository = FindRepository();
+    private static readonly string Repository = Fixture.Repository;
 
     public static TheoryData<string> SeedExamples() =>
         [.. Directory.EnumerateFiles(Fixture.Path("seed"), "*.yaml").Select(f => System.IO.Path.GetFileName(f)).Order(StringComparer.Ordinal)];
@@ -77,18 +77,5 @@ public sealed class ValidExamplesTests
         Assert.Equal(
             ["istio-error-rate-5xx", "istio-request-duration-p50", "istio-request-duration-p95", "istio-request-duration-p99", "istio-request-volume", "istio-success-rate"],
             catalog.Names.Order(StringComparer.Ordinal));
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "CanaryPilot.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CanaryPilot.sln not found above the test assembly");
     }
 }

@@ -28,11 +28,8 @@ internal static class CrossReferenceChecks
         var ns = virtualService.Namespace;
         foreach (var route in virtualService.AllRoutes)
         {
-            var destinations = route.Destinations.Select(d => (d.Host, d.Subset, Node: (SourceNode)d.Node, Path: $"{d.Path}.destination.subset")).ToList();
-            if (route.Node.Mapping("mirror") is { } mirror)
-            {
-                destinations.Add((mirror.Scalar("host"), mirror.Scalar("subset"), mirror, $"{route.Path}.mirror.subset"));
-            }
+            var destinations = route.Destinations.Select(d => (d.Host, d.Subset, Node: (SourceNode)d.Node, Path: $"{d.Path}.destination.subset"))
+                .Concat(route.Mirrors.Select(m => (m.Host, m.Subset, Node: (SourceNode)m.Node, Path: $"{m.Path}.subset")));
 
             foreach (var (host, subset, node, path) in destinations)
             {
@@ -81,36 +78,33 @@ internal static class CrossReferenceChecks
         }
 
         var routed = context.VirtualServices
-            .SelectMany(vs => vs.AllRoutes.SelectMany(r => r.Destinations.Select(d => d.Host)
-                .Append(r.Node.Mapping("mirror")?.Scalar("host")))
-                .OfType<string>()
-                .Select(h => HostName.Qualify(h, vs.Namespace)))
+            .SelectMany(vs => vs.DestinationHosts.Select(h => HostName.Qualify(h, vs.Namespace)))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var rule in context.DestinationRules.Where(r => r.Host is not null && !routed.Contains(HostName.Qualify(r.Host, r.Document.Namespace))))
+        foreach (var rule in context.DestinationRules.Where(r => r.Host is not null && !routed.Contains(HostName.Qualify(r.Host, r.Namespace))))
         {
             context.Report(LintRules.UnusedDestinationRule, rule.Document, rule.Spec["host"]!, "spec.host",
                 $"no VirtualService among the inputs routes to host {rule.Host}");
         }
     }
 
+    /// <summary>
+    /// Istio merges gateway-bound VirtualServices of one host, but for the mesh (sidecars) it keeps
+    /// only one of them, so only mesh-bound duplicates are reported.
+    /// </summary>
     private static void CheckConflicts(LintContext context)
     {
         var owners = new Dictionary<string, VirtualServiceView>(StringComparer.OrdinalIgnoreCase);
-        foreach (var virtualService in context.VirtualServices)
+        foreach (var virtualService in context.VirtualServices.Where(v => v.Gateways.Count == 0 || v.Gateways.Any(g => g.Value == MeshGateway)))
         {
-            var gateways = virtualService.Gateways.Count == 0 ? [MeshGateway] : virtualService.Gateways.Select(g => g.Value);
             foreach (var host in virtualService.Hosts)
             {
-                foreach (var gateway in gateways)
+                var key = HostName.Qualify(host.Value, virtualService.Namespace);
+                if (!owners.TryAdd(key, virtualService))
                 {
-                    var key = $"{gateway}|{HostName.Qualify(host.Value, virtualService.Namespace)}";
-                    if (!owners.TryAdd(key, virtualService))
-                    {
-                        var first = owners[key].Document;
-                        var where = first.File == virtualService.Document.File ? $"line {first.Root.Position.Line}" : first.File;
-                        context.Report(LintRules.ConflictingVirtualServices, virtualService.Document, host, "spec.hosts",
-                            $"host {host.Value} is also routed by VirtualService {first.Name} ({where}); Istio uses only one of them");
-                    }
+                    var first = owners[key].Document;
+                    var where = first.File == virtualService.Document.File ? $"line {first.Root.Position.Line}" : first.File;
+                    context.Report(LintRules.ConflictingVirtualServices, virtualService.Document, host, "spec.hosts",
+                        $"host {host.Value} is also routed by VirtualService {first.Name} ({where}); for mesh traffic Istio uses only one of them");
                 }
             }
         }

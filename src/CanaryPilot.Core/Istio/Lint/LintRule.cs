@@ -17,10 +17,10 @@ public static class LintRules
     public static readonly LintRule FaultPercentage = new("CP1006", Severity.Error, "fault percentage outside 0-100");
     public static readonly LintRule IncompleteFault = new("CP1007", Severity.Error, "fault without a usable delay or abort");
     public static readonly LintRule InvalidDuration = new("CP1008", Severity.Error, "invalid duration");
-    public static readonly LintRule UnknownGateway = new("CP1009", Severity.Error, "VirtualService bound to a Gateway no input defines");
+    public static readonly LintRule UnknownGateway = new("CP1009", Severity.Warning, "VirtualService bound to a Gateway no input defines");
     public static readonly LintRule EjectionPercent = new("CP1010", Severity.Error, "outlierDetection.maxEjectionPercent outside 0-100");
     public static readonly LintRule UnusedDestinationRule = new("CP1011", Severity.Warning, "DestinationRule for a host no VirtualService routes to");
-    public static readonly LintRule ConflictingVirtualServices = new("CP1012", Severity.Warning, "several VirtualServices route the same host");
+    public static readonly LintRule ConflictingVirtualServices = new("CP1012", Severity.Warning, "several mesh VirtualServices route the same host");
     public static readonly LintRule MissingField = new("CP1013", Severity.Error, "required field missing");
     public static readonly LintRule ServiceEntryPorts = new("CP1014", Severity.Error, "ServiceEntry ports or endpoints inconsistent");
     public static readonly LintRule GatewayServer = new("CP1015", Severity.Error, "Gateway server without port or hosts");

@@ -99,28 +99,18 @@ internal static class VirtualServiceChecks
 
     private static void CheckMirror(LintContext context, SourceDocument document, RouteView route)
     {
-        var mirrors = new List<(MappingNode Node, string Path)>();
-        if (route.Node.Mapping("mirror") is { } mirror)
-        {
-            mirrors.Add((mirror, $"{route.Path}.mirror"));
-            context.CheckPercentage(LintRules.MirrorPercentage, document, route.Node.Mapping("mirrorPercentage")?["value"], $"{route.Path}.mirrorPercentage.value", "mirror percentage");
-            context.CheckPercentage(LintRules.MirrorPercentage, document, route.Node["mirrorPercent"], $"{route.Path}.mirrorPercent", "mirror percentage");
-        }
-
+        context.CheckPercentage(LintRules.MirrorPercentage, document, route.Node.Mapping("mirrorPercentage")?["value"], $"{route.Path}.mirrorPercentage.value", "mirror percentage");
+        context.CheckPercentage(LintRules.MirrorPercentage, document, route.Node["mirrorPercent"], $"{route.Path}.mirrorPercent", "mirror percentage");
         var items = route.Node.Sequence("mirrors");
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i] is MappingNode policy)
-            {
-                var path = FieldPath.Index($"{route.Path}.mirrors", i);
-                mirrors.Add((policy.Mapping("destination") ?? policy, $"{path}.destination"));
-                context.CheckPercentage(LintRules.MirrorPercentage, document, policy.Mapping("percentage")?["value"], $"{path}.percentage.value", "mirror percentage");
-            }
+            var path = FieldPath.Index($"{route.Path}.mirrors", i);
+            context.CheckPercentage(LintRules.MirrorPercentage, document, (items[i] as MappingNode)?.Mapping("percentage")?["value"], $"{path}.percentage.value", "mirror percentage");
         }
 
-        foreach (var (node, path) in mirrors.Where(m => m.Node.Scalar("host") is null))
+        foreach (var mirror in route.Mirrors.Where(m => m.Host is null))
         {
-            context.Report(LintRules.MissingField, document, node, $"{path}.host", "a mirror needs a host");
+            context.Report(LintRules.MissingField, document, mirror.Node, $"{mirror.Path}.host", "a mirror needs a host");
         }
     }
 
