@@ -38,6 +38,11 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
         {
             throw new InputException(ToPosition(e.Start), "invalid YAML: " + OneLine(e.Message));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way on some unclosed flow collections.
+            throw new InputException(state.LastPosition, "invalid YAML: unexpected content after this point (an unclosed [ or {?)");
+        }
 
         return documents;
     }
@@ -84,6 +89,9 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
 
         private SourcePosition Position() => parser.Current is { } e ? ToPosition(e.Start) : new SourcePosition(1, 1);
 
+        /// <summary>Where the last event read began; the best position to blame when the parser fails.</summary>
+        public SourcePosition LastPosition { get; private set; } = new(1, 1);
+
         private ParsingEvent Next()
         {
             if (parser.Current is null && !parser.MoveNext())
@@ -92,6 +100,7 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
             }
 
             var current = parser.Current!;
+            LastPosition = ToPosition(current.Start);
             parser.MoveNext();
             return current;
         }

@@ -42,8 +42,11 @@ public sealed class PlanIstioChecks(RolloutPlan plan, SourceMap map, IReadOnlyLi
         var virtualService = virtualServices.FirstOrDefault(v => v.Document.Name == reference.Name && v.Namespace == ns);
         if (virtualService is null)
         {
-            var names = virtualServices.Select(v => v.Document.Name).OfType<string>();
-            Error($"{path}.name", $"VirtualService {ns}/{reference.Name} is not in the given files{Suggestions.DidYouMean(reference.Name, names)}");
+            var sameName = virtualServices.Where(v => v.Document.Name == reference.Name).Select(v => v.Namespace).ToList();
+            var hint = sameName.Count > 0
+                ? $"; there is one in namespace {sameName[0]}: set the namespace in spec.service.virtualServices or in the plan"
+                : Suggestions.DidYouMean(reference.Name, virtualServices.Select(v => v.Document.Name).OfType<string>());
+            Error($"{path}.name", $"VirtualService {ns}/{reference.Name} is not in the given files{hint}");
             return;
         }
 

@@ -43,7 +43,7 @@ public sealed class PlanIstioChecksTests
         var report = PlanValidation.Validate(new InputLoader().LoadText("all.yaml", text), TemplateCatalog.BuiltIn());
 
         Assert.Equal(
-            ["all.yaml:12:15: spec.service.virtualServices[0].name: VirtualService bookinfo/reviews is not in the given files (did you mean \"reviews\"?)"],
+            ["all.yaml:12:15: spec.service.virtualServices[0].name: VirtualService bookinfo/reviews is not in the given files; there is one in namespace staging: set the namespace in spec.service.virtualServices or in the plan"],
             report.Diagnostics.Select(d => d.ToString()));
     }
 }
