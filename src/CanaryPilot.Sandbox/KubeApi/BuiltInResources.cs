@@ -1,0 +1,48 @@
+namespace CanaryPilot.Sandbox.KubeApi;
+
+/// <summary>What a fresh emulator serves: the Kubernetes kinds CanaryPilot and kubectl use, and Istio's networking kinds.</summary>
+internal static class BuiltInResources
+{
+    public static IReadOnlyList<ResourceType> All { get; } = Build();
+
+    private static List<ResourceType> Build()
+    {
+        var types = new List<ResourceType>
+        {
+            new() { Group = "", Version = "v1", Plural = "namespaces", Kind = "Namespace", Namespaced = false, HasStatus = true, ShortNames = ["ns"] },
+            new() { Group = "", Version = "v1", Plural = "services", Kind = "Service", HasStatus = true, ShortNames = ["svc"], Categories = ["all"] },
+            new() { Group = "", Version = "v1", Plural = "configmaps", Kind = "ConfigMap", ShortNames = ["cm"], SpecLess = true },
+            new() { Group = "", Version = "v1", Plural = "secrets", Kind = "Secret", SpecLess = true },
+            new() { Group = "", Version = "v1", Plural = "events", Kind = "Event", ShortNames = ["ev"], SpecLess = true },
+            new() { Group = "", Version = "v1", Plural = "pods", Kind = "Pod", HasStatus = true, ShortNames = ["po"], Categories = ["all"] },
+            new() { Group = "", Version = "v1", Plural = "serviceaccounts", Kind = "ServiceAccount", ShortNames = ["sa"], SpecLess = true },
+            new() { Group = "events.k8s.io", Version = "v1", Plural = "events", Kind = "Event", ShortNames = ["ev"], SpecLess = true },
+            new() { Group = "apps", Version = "v1", Plural = "deployments", Kind = "Deployment", HasStatus = true, ShortNames = ["deploy"], Categories = ["all"] },
+            new() { Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Kind = "Lease" },
+            new()
+            {
+                Group = "apiextensions.k8s.io", Version = "v1", Plural = "customresourcedefinitions", Kind = "CustomResourceDefinition",
+                Namespaced = false, HasStatus = true, ShortNames = ["crd", "crds"],
+            },
+        };
+
+        // A fresh sandbox needs no Istio CRDs: the networking kinds are served in every version.
+        (string Plural, string Kind, string[] ShortNames)[] istio =
+        [
+            ("virtualservices", "VirtualService", ["vs"]),
+            ("destinationrules", "DestinationRule", ["dr"]),
+            ("gateways", "Gateway", ["gw"]),
+            ("serviceentries", "ServiceEntry", ["se"]),
+        ];
+        foreach (var version in new[] { "v1", "v1beta1", "v1alpha3" })
+        {
+            types.AddRange(istio.Select(i => new ResourceType
+            {
+                Group = "networking.istio.io", Version = version, Plural = i.Plural, Kind = i.Kind,
+                ShortNames = i.ShortNames, Categories = ["istio-io", "networking-istio-io"], Custom = true,
+            }));
+        }
+
+        return types;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace CanaryPilot.Sandbox.KubeApi.Http;
+
+/// <summary>
+/// Reads the protobuf bodies kubectl's generators send (<c>kubectl create namespace</c>,
+/// <c>kubectl create configmap</c>): the <c>k8s\0</c> envelope, the object's type, its metadata
+/// (name, generateName, namespace, labels, annotations) and a ConfigMap's data. Everything else
+/// kubectl sends as JSON.
+/// </summary>
+internal static class ProtobufBody
+{
+    public const string MediaType = "application/vnd.kubernetes.protobuf";
+    private static readonly byte[] Magic = [(byte)'k', (byte)'8', (byte)'s', 0];
+
+    public static JsonObject Decode(ReadOnlySpan<byte> body)
+    {
+        if (!body.StartsWith(Magic))
+        {
+            throw KubeApiException.BadRequest("the protobuf body does not start with the k8s envelope");
+        }
+
+        string? apiVersion = null, kind = null;
+        var raw = ReadOnlySpan<byte>.Empty;
+        foreach (var (field, value) in Fields(body[Magic.Length..]))
+        {
+            switch (field)
+            {
+                case 1:
+                    foreach (var (typeField, typeValue) in Fields(value))
+                    {
+                        (apiVersion, kind) = typeField == 1 ? (Text(typeValue), kind) : typeField == 2 ? (apiVersion, Text(typeValue)) : (apiVersion, kind);
+                    }
+
+                    break;
+                case 2:
+                    raw = value;
+                    break;
+            }
+        }
+
+        var item = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind };
+        foreach (var (field, value) in Fields(raw))
+        {
+            if (field == 1)
+            {
+                item["metadata"] = Metadata(value);
+            }
+            else if (field == 2 && kind == "ConfigMap")
+            {
+                var data = item["data"] as JsonObject ?? [];
+                var (key, entry) = MapEntry(value);
+                data[key] = entry;
+                item["data"] = data;
+            }
+            else if (field == 2 && kind != "Namespace")
+            {
+                throw new KubeApiException(415, "UnsupportedMediaType", $"this server reads {kind} only as JSON; send it with kubectl apply");
+            }
+        }
+
+        return item;
+    }
+
+    private static JsonObject Metadata(ReadOnlySpan<byte> bytes)
+    {
+        var metadata = new JsonObject();
+        foreach (var (field, value) in Fields(bytes))
+        {
+            if (value.Length == 0)
+            {
+                continue; // proto2 writes empty strings; the JSON form omits them
+            }
+
+            switch (field)
+            {
+                case 1:
+                    metadata["name"] = Text(value);
+                    break;
+                case 2:
+                    metadata["generateName"] = Text(value);
+                    break;
+                case 3:
+                    metadata["namespace"] = Text(value);
+                    break;
+                case 11 or 12:
+                    var map = field == 11 ? "labels" : "annotations";
+                    var entries = metadata[map] as JsonObject ?? [];
+                    var (key, entry) = MapEntry(value);
+                    entries[key] = entry;
+                    metadata[map] = entries;
+                    break;
+            }
+        }
+
+        return metadata;
+    }
+
+    private static (string Key, string Value) MapEntry(ReadOnlySpan<byte> bytes)
+    {
+        string key = "", value = "";
+        foreach (var (field, data) in Fields(bytes))
+        {
+            (key, value) = field == 1 ? (Text(data), value) : (key, Text(data));
+        }
+
+        return (key, value);
+    }
+
+    private static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+
+    /// <summary>The length-delimited fields of a message; varint and fixed fields are skipped.</summary>
+    private static List<(int Field, byte[] Value)> Fields(ReadOnlySpan<byte> message)
+    {
+        var fields = new List<(int, byte[])>();
+        var position = 0;
+        while (position < message.Length)
+        {
+            var tag = Varint(message, ref position);
+            var field = (int)(tag >> 3);
+            switch (tag & 7)
+            {
+                case 0:
+                    Varint(message, ref position);
+                    break;
+                case 1:
+                    position += 8;
+                    break;
+                case 2:
+                    var length = (int)Varint(message, ref position);
+                    if (length < 0 || position + length > message.Length)
+                    {
+                        throw KubeApiException.BadRequest("the protobuf body is truncated");
+                    }
+
+                    fields.Add((field, message.Slice(position, length).ToArray()));
+                    position += length;
+                    break;
+                case 5:
+                    position += 4;
+                    break;
+                default:
+                    throw KubeApiException.BadRequest("the protobuf body is malformed");
+            }
+        }
+
+        return fields;
+    }
+
+    private static ulong Varint(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (position >= bytes.Length)
+            {
+                throw KubeApiException.BadRequest("the protobuf body is truncated");
+            }
+
+            var b = bytes[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+
+        throw KubeApiException.BadRequest("the protobuf body is malformed");
+    }
+}
