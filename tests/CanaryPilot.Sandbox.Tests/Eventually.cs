@@ -1,0 +1,19 @@
+namespace CanaryPilot.Sandbox.Tests;
+
+/// <summary>Waits for a condition that other threads bring about, with a deadline instead of a fixed sleep.</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
+}
