@@ -43,6 +43,18 @@ public sealed partial class ObjectStore
         }
     }
 
+    /// <summary>How many watches are open now.</summary>
+    public int OpenWatches
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
     public JsonObject? Get(ResourceType type, string? ns, string name)
     {
         lock (_lock)
