@@ -195,7 +195,7 @@ public sealed class CustomResourceTests : IAsyncLifetime
         Assert.Contains(created.Status.Conditions, c => c.Type == "Established" && c.Status == "True");
     }
 
-    private static V1CustomResourceDefinition Crd() => new()
+    internal static V1CustomResourceDefinition Crd() => new()
     {
         Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
         Spec = new V1CustomResourceDefinitionSpec
