@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace CanaryPilot.Sandbox.Tests.Kubectl;
+
+/// <summary>The real kubectl against the emulator: what a person does with the sandbox.</summary>
+public sealed class KubectlTests : IAsyncLifetime
+{
+    private static readonly string Examples = Path.Combine(Repository.Root, "deploy", "examples", "bookinfo");
+    private KubeApiFixture _kube = null!;
+
+    public async Task InitializeAsync()
+    {
+        _kube = await KubeApiFixture.StartAsync();
+        (await KubectlAsync("create", "namespace", "bookinfo")).Succeeded();
+    }
+
+    public async Task DisposeAsync() => await _kube.DisposeAsync();
+
+    private Task<KubectlProcess.Result> KubectlAsync(params string[] args) => KubectlProcess.RunAsync(_kube.KubeconfigPath, args);
+
+    private async Task ApplyBookinfoAsync()
+    {
+        foreach (var file in new[] { "reviews-deployments.yaml", "reviews-destinationrule.yaml", "reviews-virtualservice.yaml" })
+        {
+            (await KubectlAsync("apply", "-f", Path.Combine(Examples, file))).Succeeded();
+        }
+    }
+
+    private async Task<JsonNode> GetJsonAsync(params string[] what) =>
+        JsonNode.Parse((await KubectlAsync(["get", "-n", "bookinfo", "-o", "json", .. what])).Succeeded().Out)!;
+
+    [Fact]
+    public async Task Apply_BookinfoExample_CreatesEveryResourceAndKeepsTheLastAppliedConfiguration()
+    {
+        await ApplyBookinfoAsync();
+
+        var names = (await KubectlAsync("get", "deployments,services,destinationrules,virtualservices", "-n", "bookinfo", "-o", "name")).Succeeded().Out;
+        var virtualService = await GetJsonAsync("virtualservice", "reviews");
+
+        Assert.Equal(
+            ["deployment.apps/reviews-v1", "deployment.apps/reviews-v2", "service/reviews", "destinationrule.networking.istio.io/reviews", "virtualservice.networking.istio.io/reviews"],
+            names.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("10s", virtualService["spec"]!["http"]![0]!["timeout"]!.GetValue<string>());
+        Assert.NotNull(virtualService["metadata"]!["annotations"]!["kubectl.kubernetes.io/last-applied-configuration"]);
+    }
+
+    [Fact]
+    public async Task Apply_Again_WithAChange_PatchesOnlyThatChange()
+    {
+        await ApplyBookinfoAsync();
+        var changed = File.ReadAllText(Path.Combine(Examples, "reviews-deployments.yaml")).Replace("reviews-v2:1.20.2", "reviews-v2:1.20.3", StringComparison.Ordinal);
+
+        var result = (await KubectlProcess.RunWithInputAsync(_kube.KubeconfigPath, changed, "apply", "-f", "-")).Succeeded();
+        var deployment = await GetJsonAsync("deployment", "reviews-v2");
+
+        Assert.Equal(["service/reviews unchanged", "deployment.apps/reviews-v1 unchanged", "deployment.apps/reviews-v2 configured"], result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("docker.io/istio/examples-bookinfo-reviews-v2:1.20.3", container["image"]!.GetValue<string>());
+        Assert.Equal(9080, container["ports"]![0]!["containerPort"]!.GetValue<int>());
+        Assert.Equal(2, deployment["metadata"]!["generation"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Get_InYamlJsonAndName_PrintsTheObject()
+    {
+        await ApplyBookinfoAsync();
+
+        var yaml = (await KubectlAsync("get", "vs", "reviews", "-n", "bookinfo", "-o", "yaml")).Succeeded().Out;
+        var name = (await KubectlAsync("get", "dr", "reviews", "-n", "bookinfo", "-o", "name")).Succeeded().Out;
+        var table = (await KubectlAsync("get", "vs", "-n", "bookinfo")).Succeeded().Out;
+
+        Assert.Contains("kind: VirtualService", yaml, StringComparison.Ordinal);
+        Assert.Contains("subset: v1", yaml, StringComparison.Ordinal);
+        Assert.Equal("destinationrule.networking.istio.io/reviews\n", name);
+        Assert.StartsWith("NAME      AGE\nreviews   ", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LabelAndPatchBothWays_ChangeTheLiveObject()
+    {
+        await ApplyBookinfoAsync();
+
+        (await KubectlAsync("label", "vs", "reviews", "-n", "bookinfo", "team=reviews")).Succeeded();
+        (await KubectlAsync("patch", "vs", "reviews", "-n", "bookinfo", "--type", "merge", "-p", """{"spec": {"http": [{"name": "reviews-primary", "route": [{"destination": {"host": "reviews", "subset": "v1"}, "weight": 90}, {"destination": {"host": "reviews", "subset": "v2"}, "weight": 10}]}]}}""")).Succeeded();
+        (await KubectlAsync("patch", "vs", "reviews", "-n", "bookinfo", "--type", "json", "-p", """[{"op": "replace", "path": "/spec/http/0/route/0/weight", "value": 75}, {"op": "replace", "path": "/spec/http/0/route/1/weight", "value": 25}]""")).Succeeded();
+
+        var selected = await GetJsonAsync("vs", "-l", "team=reviews");
+        var route = selected["items"]![0]!["spec"]!["http"]![0]!["route"]!.AsArray();
+        Assert.Equal([("v1", 75), ("v2", 25)], route.Select(r => (r!["destination"]!["subset"]!.GetValue<string>(), r["weight"]!.GetValue<int>())));
+    }
+
+    [Fact]
+    public async Task Delete_RemovesTheObject()
+    {
+        await ApplyBookinfoAsync();
+
+        var deleted = (await KubectlAsync("delete", "vs", "reviews", "-n", "bookinfo")).Succeeded();
+        var missing = await KubectlAsync("get", "vs", "reviews", "-n", "bookinfo");
+
+        Assert.Equal("virtualservice.networking.istio.io \"reviews\" deleted\n", deleted.Out);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("NotFound", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerSideDryRun_PersistsNothing()
+    {
+        var result = (await KubectlAsync("apply", "--dry-run=server", "-f", Path.Combine(Examples, "reviews-virtualservice.yaml"))).Succeeded();
+        var list = (await KubectlAsync("get", "vs", "-n", "bookinfo", "-o", "name")).Succeeded();
+
+        Assert.Equal("virtualservice.networking.istio.io/reviews created (server dry run)\n", result.Out);
+        Assert.Equal("", list.Out);
+    }
+
+    [Fact]
+    public async Task Watch_SeesAChangeMadeThroughTheApi()
+    {
+        await ApplyBookinfoAsync();
+        using var watch = Process.Start(KubectlProcess.StartInfo(_kube.KubeconfigPath, ["get", "vs", "-n", "bookinfo", "-w", "-o", "custom-columns=NAME:.metadata.name,TIMEOUT:.spec.http[0].timeout", "--no-headers"]))!;
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            Assert.Equal("reviews   10s", (await watch.StandardOutput.ReadLineAsync(deadline.Token))?.Trim());
+
+            var patch = new V1Patch("""{"spec": {"http": [{"name": "reviews-primary", "timeout": "3s", "route": [{"destination": {"host": "reviews", "subset": "v1"}}]}]}}""", V1Patch.PatchType.MergePatch);
+            await _kube.Client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, "networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews");
+
+            Assert.Equal("reviews   3s", (await watch.StandardOutput.ReadLineAsync(deadline.Token))?.Trim());
+        }
+        finally
+        {
+            watch.Kill();
+            await watch.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Get_CustomResource_ShowsThePrinterColumnsOfItsCrd()
+    {
+        await _kube.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubeApi.CustomResourceTests.Crd());
+        const string widget = """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w1, namespace: bookinfo}
+            spec: {size: 3}
+            """;
+        (await KubectlProcess.RunWithInputAsync(_kube.KubeconfigPath, widget, "apply", "-f", "-")).Succeeded();
+        (await KubectlAsync("patch", "widget", "w1", "-n", "bookinfo", "--subresource=status", "--type", "merge", "-p", """{"status": {"phase": "Ready"}}""")).Succeeded();
+
+        var table = (await KubectlAsync("get", "wd", "-n", "bookinfo")).Succeeded().Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(["NAME", "PHASE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["w1", "Ready"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
