@@ -148,7 +148,8 @@ public sealed class KubectlTests : IAsyncLifetime
             spec: {size: 3}
             """;
         (await KubectlProcess.RunWithInputAsync(_kube.KubeconfigPath, widget, "apply", "-f", "-")).Succeeded();
-        (await KubectlAsync("patch", "widget", "w1", "-n", "bookinfo", "--subresource=status", "--type", "merge", "-p", """{"status": {"phase": "Ready"}}""")).Succeeded();
+        await _kube.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status": {"phase": "Ready"}}""", V1Patch.PatchType.MergePatch), "example.com", "v1", "bookinfo", "widgets", "w1");
 
         var table = (await KubectlAsync("get", "wd", "-n", "bookinfo")).Succeeded().Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
