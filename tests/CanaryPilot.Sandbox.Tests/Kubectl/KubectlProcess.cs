@@ -35,16 +35,7 @@ internal static class KubectlProcess
         return start;
     }
 
-    public static async Task<Result> RunAsync(string kubeconfig, params string[] args)
-    {
-        using var process = Process.Start(StartInfo(kubeconfig, args))!;
-        process.StandardInput.Close();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var error = process.StandardError.ReadToEndAsync(deadline.Token);
-        await process.WaitForExitAsync(deadline.Token);
-        return new Result(process.ExitCode, await output, await error);
-    }
+    public static Task<Result> RunAsync(string kubeconfig, params string[] args) => RunWithInputAsync(kubeconfig, "", args);
 
     /// <summary>Runs kubectl with <paramref name="stdin"/> as its input (for <c>-f -</c>).</summary>
     public static async Task<Result> RunWithInputAsync(string kubeconfig, string stdin, params string[] args)
