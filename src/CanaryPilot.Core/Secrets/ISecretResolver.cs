@@ -10,7 +10,7 @@ namespace CanaryPilot.Core.Secrets;
 public interface ISecretResolver
 {
     /// <summary>The value, or a <see cref="SecretUnavailableException"/> that names the source (never the value).</summary>
-    ValueTask<string> ResolveAsync(SecretSource source, string @namespace, CancellationToken cancellationToken);
+    ValueTask<string> ResolveAsync(SecretSource source, string namespaceName, CancellationToken cancellationToken);
 }
 
 /// <summary>A secret could not be read; the message names where it was looked for, never a value.</summary>
