@@ -1,3 +1,4 @@
+using CanaryPilot.Sandbox.KubeApi;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,11 +12,11 @@ namespace CanaryPilot.Sandbox.Tests.KubeApi;
 public sealed class CustomResourceTests : IAsyncLifetime
 {
     private const string Istio = "networking.istio.io";
-    private KubeApiFixture _kube = null!;
+    private KubeApiCluster _kube = null!;
 
     public async Task InitializeAsync()
     {
-        _kube = await KubeApiFixture.StartAsync();
+        _kube = await KubeApiCluster.StartAsync();
         await _kube.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bookinfo" } });
     }
 

@@ -1,3 +1,4 @@
+using CanaryPilot.Sandbox.KubeApi;
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
@@ -7,9 +8,9 @@ namespace CanaryPilot.Sandbox.Tests.KubeApi;
 /// <summary>KubernetesClient's LeaderElector on a Lease in the emulator: one leader, and failover.</summary>
 public sealed class LeaderElectionTests : IAsyncLifetime
 {
-    private KubeApiFixture _kube = null!;
+    private KubeApiCluster _kube = null!;
 
-    public async Task InitializeAsync() => _kube = await KubeApiFixture.StartAsync();
+    public async Task InitializeAsync() => _kube = await KubeApiCluster.StartAsync();
 
     public async Task DisposeAsync() => await _kube.DisposeAsync();
 
@@ -17,7 +18,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
     {
         private readonly CancellationTokenSource _stop = new();
 
-        public Candidate(KubeApiFixture kube, string identity)
+        public Candidate(KubeApiCluster kube, string identity)
         {
             Identity = identity;
             Elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(kube.Client, "kube-system", "canarypilot-controller", identity))

@@ -9,9 +9,9 @@ namespace CanaryPilot.Sandbox.Tests.KubeApi;
 /// <summary>Lists, selectors, collections, namespaces, faults and saved state.</summary>
 public sealed class ServerBehaviourTests : IAsyncLifetime
 {
-    private KubeApiFixture _kube = null!;
+    private KubeApiCluster _kube = null!;
 
-    public async Task InitializeAsync() => _kube = await KubeApiFixture.StartAsync();
+    public async Task InitializeAsync() => _kube = await KubeApiCluster.StartAsync();
 
     public async Task DisposeAsync() => await _kube.DisposeAsync();
 

@@ -1,3 +1,4 @@
+using CanaryPilot.Sandbox.KubeApi;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -8,9 +9,9 @@ namespace CanaryPilot.Sandbox.Tests.KubeApi;
 /// <summary>KubernetesClient's typed calls against the emulator, over real HTTP.</summary>
 public sealed class TypedClientTests : IAsyncLifetime
 {
-    private KubeApiFixture _kube = null!;
+    private KubeApiCluster _kube = null!;
 
-    public async Task InitializeAsync() => _kube = await KubeApiFixture.StartAsync();
+    public async Task InitializeAsync() => _kube = await KubeApiCluster.StartAsync();
 
     public async Task DisposeAsync() => await _kube.DisposeAsync();
 

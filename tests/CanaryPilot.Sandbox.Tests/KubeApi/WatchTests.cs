@@ -1,3 +1,4 @@
+using CanaryPilot.Sandbox.KubeApi;
 using k8s;
 using k8s.Models;
 
@@ -6,9 +7,9 @@ namespace CanaryPilot.Sandbox.Tests.KubeApi;
 /// <summary>Watch streams: live changes, resuming from a resourceVersion, 410 Gone, bookmarks, timeouts and dropped connections.</summary>
 public sealed class WatchTests : IAsyncLifetime
 {
-    private KubeApiFixture _kube = null!;
+    private KubeApiCluster _kube = null!;
 
-    public async Task InitializeAsync() => _kube = await KubeApiFixture.StartAsync(new CanaryPilot.Sandbox.KubeApi.KubeApiOptions { BookmarkInterval = TimeSpan.FromMilliseconds(50) });
+    public async Task InitializeAsync() => _kube = await KubeApiCluster.StartAsync(new CanaryPilot.Sandbox.KubeApi.KubeApiOptions { BookmarkInterval = TimeSpan.FromMilliseconds(50) });
 
     public async Task DisposeAsync() => await _kube.DisposeAsync();
 

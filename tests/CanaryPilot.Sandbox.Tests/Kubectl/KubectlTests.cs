@@ -1,3 +1,4 @@
+using CanaryPilot.Sandbox.KubeApi;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using k8s;
@@ -9,11 +10,11 @@ namespace CanaryPilot.Sandbox.Tests.Kubectl;
 public sealed class KubectlTests : IAsyncLifetime
 {
     private static readonly string Examples = Path.Combine(Repository.Root, "deploy", "examples", "bookinfo");
-    private KubeApiFixture _kube = null!;
+    private KubeApiCluster _kube = null!;
 
     public async Task InitializeAsync()
     {
-        _kube = await KubeApiFixture.StartAsync();
+        _kube = await KubeApiCluster.StartAsync();
         (await KubectlAsync("create", "namespace", "bookinfo")).Succeeded();
     }
 

@@ -1,0 +1,118 @@
+namespace CanaryPilot.Core.Rollouts;
+
+/// <summary>
+/// Where a rollout stands, persisted in the RolloutPlan's status before traffic changes, so a person
+/// can follow every decision with <c>kubectl get rolloutplan -o yaml</c> and a restarted controller
+/// resumes exactly where the last one stopped.
+/// </summary>
+public sealed record RolloutStatus
+{
+    public RolloutPhase Phase { get; init; } = RolloutPhase.Pending;
+
+    /// <summary>Index of the current stage in the plan's stages; null before the first.</summary>
+    public int? Stage { get; init; }
+
+    /// <summary>The current stage's name or description, for people.</summary>
+    public string? StageName { get; init; }
+
+    /// <summary>The canary's share of traffic CanaryPilot last set.</summary>
+    public int CanaryWeight { get; init; }
+
+    /// <summary>The stable's share of traffic CanaryPilot last set.</summary>
+    public int StableWeight { get; init; } = 100;
+
+    /// <summary>Failed analysis checks counted toward the failure limit.</summary>
+    public int FailedChecks { get; init; }
+
+    /// <summary>Inconclusive checks in a row (no data, too little traffic).</summary>
+    public int InconclusiveChecks { get; init; }
+
+    /// <summary>The last result of each metric, with the numbers behind it.</summary>
+    public IReadOnlyList<MetricStatus> Metrics { get; init; } = [];
+
+    public AnalysisSummary? LastAnalysis { get; init; }
+
+    public IReadOnlyList<RolloutCondition> Conditions { get; init; } = [];
+
+    /// <summary>The plan generation this status describes.</summary>
+    public long? ObservedGeneration { get; init; }
+
+    /// <summary>What is being rolled out: the canary destination or revision.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>The stable destination once the rollout ended; after a promotion, the former canary.</summary>
+    public string? StableRevision { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? StageStartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The last decision, in a sentence.</summary>
+    public string? Message { get; init; }
+}
+
+public enum RolloutPhase
+{
+    Pending,
+    Initializing,
+    Progressing,
+    Paused,
+    AwaitingApproval,
+    Promoting,
+    Succeeded,
+    RollingBack,
+    RolledBack,
+    Aborted,
+}
+
+/// <summary>One metric's last result.</summary>
+public sealed record MetricStatus
+{
+    public required string Name { get; init; }
+
+    /// <summary><c>pass</c>, <c>fail</c>, <c>inconclusive</c> or <c>error</c>.</summary>
+    public required string Verdict { get; init; }
+
+    public double? Value { get; init; }
+
+    public double? StableValue { get; init; }
+
+    /// <summary>What the value was judged against, for people: <c>&gt;= 99</c>.</summary>
+    public string? Threshold { get; init; }
+
+    /// <summary>The rendered query.</summary>
+    public string? Query { get; init; }
+
+    /// <summary>Why the verdict, in a sentence.</summary>
+    public string? Reason { get; init; }
+
+    public DateTimeOffset MeasuredAt { get; init; }
+}
+
+public sealed record AnalysisSummary
+{
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary><c>pass</c>, <c>fail</c>, <c>inconclusive</c> or <c>error</c>.</summary>
+    public required string Verdict { get; init; }
+
+    /// <summary>For people: <c>2/2 metrics passed</c>.</summary>
+    public string? Summary { get; init; }
+}
+
+/// <summary>A Kubernetes-style condition.</summary>
+public sealed record RolloutCondition
+{
+    public required string Type { get; init; }
+
+    /// <summary><c>True</c>, <c>False</c> or <c>Unknown</c>.</summary>
+    public required string Status { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string? Message { get; init; }
+
+    public DateTimeOffset LastTransitionTime { get; init; }
+}

@@ -1,0 +1,322 @@
+using System.Text.Json.Nodes;
+using CanaryPilot.Core.Istio;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+
+namespace CanaryPilot.Kubernetes.Istio;
+
+/// <summary>
+/// Edits a VirtualService as a JSON document for one plan: the weights of the driven routes, and the
+/// entries CanaryPilot owns (routes named <c>canarypilot-PLAN-…</c>, a mirror). Every other field is
+/// left exactly as it was. Pure: no I/O, so every edit is tested on documents.
+/// </summary>
+internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef reference)
+{
+    private static readonly string[] MirrorFields = ["mirror", "mirrorPercentage", "mirrorPercent", "mirror_percent", "mirrors"];
+    private static readonly string[] NotCopiedToOwnedRoutes = ["name", "match", "route", "redirect", "directResponse", "delegate", "fault", .. MirrorFields];
+
+    private string PlanKey => $"{plan.Namespace}/{plan.Metadata.Name}";
+
+    public string OwnedPrefix => $"canarypilot-{plan.Metadata.Name}-";
+
+    public IReadOnlyList<RouteSplit> Observe(JsonObject virtualService)
+    {
+        var hasAB = Routes(virtualService).Any(r => IsOwned(r) && Name(r)!.StartsWith(OwnedPrefix + "ab", StringComparison.Ordinal));
+        return Driven(virtualService).Select(route =>
+        {
+            var (stable, canary) = Weights(route);
+            return new RouteSplit(Describe(virtualService), route.Key, stable, canary, hasAB, MirrorPercentage(route));
+        }).ToList();
+    }
+
+    public void Apply(JsonObject virtualService, TrafficIntent intent)
+    {
+        var record = RestoreRecord.ReadOrStart(virtualService, PlanKey);
+        var driven = Driven(virtualService);
+        foreach (var route in driven)
+        {
+            if (!record.Routes.TryGetValue(route.Key, out var routeRecord))
+            {
+                routeRecord = new RouteRecord { StableWeighted = route.Stable.ContainsKey("weight") };
+                record.Routes[route.Key] = routeRecord;
+            }
+
+            var canary = route.Canary ?? AddCanary(route, routeRecord);
+            route.Stable["weight"] = 100 - intent.CanaryWeight;
+            canary["weight"] = intent.CanaryWeight;
+            SetMirror(route, routeRecord, intent.MirrorPercentage, canary);
+        }
+
+        RemoveOwnedRoutes(virtualService);
+        InsertOwnedRoutes(virtualService, driven, intent);
+        record.Write(virtualService);
+    }
+
+    public void Finalize(JsonObject virtualService, bool promoted)
+    {
+        var record = RestoreRecord.Read(virtualService) ?? new RestoreRecord { Plan = PlanKey };
+        foreach (var route in Driven(virtualService))
+        {
+            var routeRecord = record.Routes.GetValueOrDefault(route.Key) ?? new RouteRecord { StableWeighted = true };
+            SetMirror(route, routeRecord, null, route.Canary);
+            if (promoted)
+            {
+                route.Stable["weight"] = 0;
+                (route.Canary ?? AddCanary(route, routeRecord))["weight"] = 100;
+                continue;
+            }
+
+            if (route.Canary is { } canary && routeRecord.AddedCanary)
+            {
+                ((JsonArray)route.Node["route"]!).Remove(canary);
+            }
+            else if (route.Canary is { } kept)
+            {
+                kept["weight"] = 0;
+            }
+
+            if (routeRecord.StableWeighted || route.Canary is not null && !routeRecord.AddedCanary)
+            {
+                route.Stable["weight"] = 100;
+            }
+            else
+            {
+                route.Stable.Remove("weight");
+            }
+        }
+
+        RemoveOwnedRoutes(virtualService);
+        record.Remove(virtualService);
+    }
+
+    private List<DrivenRoute> Driven(JsonObject virtualService)
+    {
+        var spec = virtualService["spec"] as JsonObject ?? throw Refuse(virtualService, "has no spec");
+        var candidates = Routes(virtualService).Where(r => !IsOwned(r)).ToList();
+        var kind = "http";
+        if (!candidates.Any(ReachesStable))
+        {
+            candidates = [.. (spec["tcp"] as JsonArray ?? []).OfType<JsonObject>(), .. (spec["tls"] as JsonArray ?? []).OfType<JsonObject>()];
+            kind = "tcp/tls";
+        }
+
+        var keyed = candidates.Select((route, i) => (Route: route, Key: Name(route) ?? $"{kind}[{i}]")).ToList();
+        List<(JsonObject Route, string Key)> driven;
+        if (reference.Routes.Count > 0)
+        {
+            driven = [];
+            foreach (var name in reference.Routes)
+            {
+                var found = keyed.Find(r => Name(r.Route) == name);
+                if (found.Route is null)
+                {
+                    throw Refuse(virtualService, $"has no http route named \"{name}\"");
+                }
+
+                driven.Add(found);
+            }
+        }
+        else
+        {
+            driven = keyed.Where(r => ReachesStable(r.Route)).ToList();
+            if (driven.Count > 1)
+            {
+                throw Refuse(virtualService, $"has {driven.Count} routes to the stable destination {plan.Spec.Service.Stable} ({string.Join(", ", driven.Select(d => d.Key))}); name the ones to drive in the plan");
+            }
+        }
+
+        if (driven.Count == 0)
+        {
+            throw Refuse(virtualService, $"has no route to the stable destination {plan.Spec.Service.Stable}");
+        }
+
+        return driven.Select(d => Classify(virtualService, d.Route, d.Key)).ToList();
+    }
+
+    private DrivenRoute Classify(JsonObject virtualService, JsonObject route, string key)
+    {
+        var destinations = (route["route"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var stable = destinations.Find(d => Is(d, plan.Spec.Service.Stable, virtualService))
+            ?? throw Refuse(virtualService, $"route {key} does not reach the stable destination {plan.Spec.Service.Stable}");
+        var canary = destinations.Find(d => Is(d, plan.Spec.Service.Canary, virtualService));
+        var foreign = destinations.Find(d => d != stable && d != canary);
+        if (foreign is not null)
+        {
+            throw Refuse(virtualService, $"route {key} also sends traffic to {foreign["destination"]?["host"]}{(foreign["destination"]?["subset"] is { } s ? $" subset {s}" : "")}; CanaryPilot splits a route between stable and canary only and will not guess");
+        }
+
+        return new DrivenRoute(route, key, stable, canary);
+    }
+
+    private bool ReachesStable(JsonObject route) =>
+        (route["route"] as JsonArray ?? []).OfType<JsonObject>().Any(d => Is(d, plan.Spec.Service.Stable, null));
+
+    private bool Is(JsonObject weighted, Destination side, JsonObject? virtualService)
+    {
+        var destination = weighted["destination"] as JsonObject;
+        var host = destination?["host"]?.GetValue<string>();
+        var ns = virtualService?["metadata"]?["namespace"]?.GetValue<string>() ?? plan.Namespace;
+        return host is not null
+            && HostName.Same(host, ns, side.Host, plan.Namespace)
+            && destination!["subset"]?.GetValue<string>() == side.Subset;
+    }
+
+    private JsonObject AddCanary(DrivenRoute route, RouteRecord record)
+    {
+        var canary = (JsonObject)route.Stable.DeepClone();
+        var destination = (JsonObject)canary["destination"]!;
+        destination["host"] = plan.Spec.Service.Canary.Host;
+        destination.Remove("subset");
+        if (plan.Spec.Service.Canary.Subset is { } subset)
+        {
+            destination["subset"] = subset;
+        }
+
+        var list = (JsonArray)route.Node["route"]!;
+        list.Insert(list.IndexOf(route.Stable) + 1, canary);
+        record.AddedCanary = true;
+        return canary;
+    }
+
+    private static (int Stable, int Canary) Weights(DrivenRoute route)
+    {
+        var destinations = (route.Node["route"] as JsonArray ?? []).Count;
+        int Weight(JsonObject d) => d["weight"] is { } w ? w.GetValue<int>() : destinations == 1 ? 100 : 0;
+        return (Weight(route.Stable), route.Canary is null ? 0 : Weight(route.Canary));
+    }
+
+    private static void SetMirror(DrivenRoute route, RouteRecord record, double? percentage, JsonObject? canary)
+    {
+        if (percentage is { } value)
+        {
+            record.Mirror ??= new JsonObject(MirrorFields.Where(route.Node.ContainsKey).Select(f => KeyValuePair.Create(f, route.Node[f]?.DeepClone())));
+            foreach (var field in MirrorFields)
+            {
+                route.Node.Remove(field);
+            }
+
+            var mirror = (JsonObject)(canary ?? route.Stable)["destination"]!.DeepClone();
+            route.Node["mirror"] = mirror;
+            route.Node["mirrorPercentage"] = new JsonObject { ["value"] = value };
+        }
+        else if (record.Mirror is { } saved)
+        {
+            foreach (var field in MirrorFields)
+            {
+                route.Node.Remove(field);
+            }
+
+            foreach (var (field, original) in saved)
+            {
+                route.Node[field] = original?.DeepClone();
+            }
+
+            record.Mirror = null;
+        }
+    }
+
+    private double? MirrorPercentage(DrivenRoute route)
+    {
+        if (route.Node["mirror"] is not JsonObject mirror || !Is(new JsonObject { ["destination"] = mirror.DeepClone() }, plan.Spec.Service.Canary, null))
+        {
+            return null;
+        }
+
+        return route.Node["mirrorPercentage"]?["value"]?.GetValue<double>() ?? 100;
+    }
+
+    private void InsertOwnedRoutes(JsonObject virtualService, List<DrivenRoute> driven, TrafficIntent intent)
+    {
+        if (virtualService["spec"]!["http"] is not JsonArray http || (intent.ABMatch.Count == 0 && intent.Fault is null))
+        {
+            return;
+        }
+
+        for (var i = 0; i < driven.Count; i++)
+        {
+            var route = driven[i];
+            var position = http.IndexOf(route.Node);
+            if (position < 0)
+            {
+                continue; // a tcp/tls route: A/B and faults need http, as validation says
+            }
+
+            var suffix = driven.Count == 1 ? "" : $"-{i}";
+            if (intent.Fault is { } fault)
+            {
+                http.Insert(position++, Owned(route, $"{OwnedPrefix}fault{suffix}", fault.Match, Fault(fault)));
+            }
+
+            if (intent.ABMatch.Count > 0)
+            {
+                http.Insert(position, Owned(route, $"{OwnedPrefix}ab{suffix}", intent.ABMatch, null));
+            }
+        }
+    }
+
+    private JsonObject Owned(DrivenRoute route, string name, IReadOnlyList<RequestMatch> match, JsonObject? fault)
+    {
+        var owned = new JsonObject { ["name"] = name, ["match"] = RouteMatching.Combine(route.Node, match) };
+        foreach (var (field, value) in route.Node.Where(f => !NotCopiedToOwnedRoutes.Contains(f.Key)))
+        {
+            owned[field] = value?.DeepClone();
+        }
+
+        var canary = (JsonObject)(route.Canary ?? route.Stable).DeepClone();
+        var destination = (JsonObject)canary["destination"]!;
+        destination["host"] = plan.Spec.Service.Canary.Host;
+        destination.Remove("subset");
+        if (plan.Spec.Service.Canary.Subset is { } subset)
+        {
+            destination["subset"] = subset;
+        }
+
+        canary["weight"] = 100;
+        owned["route"] = new JsonArray(canary);
+        if (fault is not null)
+        {
+            owned["fault"] = fault;
+        }
+
+        return owned;
+    }
+
+    private static JsonObject Fault(FaultIntent fault)
+    {
+        var node = new JsonObject();
+        if (fault is { DelayPercentage: { } delayShare, DelayDuration: { } delay })
+        {
+            node["delay"] = new JsonObject { ["percentage"] = new JsonObject { ["value"] = delayShare }, ["fixedDelay"] = Core.Common.Duration.Format(delay) };
+        }
+
+        if (fault is { AbortPercentage: { } abortShare, AbortStatus: { } status })
+        {
+            node["abort"] = new JsonObject { ["percentage"] = new JsonObject { ["value"] = abortShare }, ["httpStatus"] = status };
+        }
+
+        return node;
+    }
+
+    private void RemoveOwnedRoutes(JsonObject virtualService)
+    {
+        if (virtualService["spec"]?["http"] is JsonArray http)
+        {
+            foreach (var owned in http.OfType<JsonObject>().Where(IsOwned).ToList())
+            {
+                http.Remove(owned);
+            }
+        }
+    }
+
+    private bool IsOwned(JsonObject route) => Name(route)?.StartsWith(OwnedPrefix, StringComparison.Ordinal) == true;
+
+    private static IEnumerable<JsonObject> Routes(JsonObject virtualService) => (virtualService["spec"]?["http"] as JsonArray ?? []).OfType<JsonObject>();
+
+    private static string? Name(JsonObject route) => route["name"]?.GetValue<string>();
+
+    private static string Describe(JsonObject resource) =>
+        $"{resource["metadata"]?["namespace"]}/{resource["metadata"]?["name"]}";
+
+    private static TrafficRoutingException Refuse(JsonObject virtualService, string problem) =>
+        new($"VirtualService {Describe(virtualService)} {problem}");
+}
