@@ -7,7 +7,7 @@ namespace CanaryPilot.Core.Validation;
 public sealed partial class PlanValidator
 {
     /// <summary>The template the minimum-traffic rule measures with.</summary>
-    public const string RequestVolumeTemplate = "istio-request-volume";
+    public const string RequestVolumeTemplate = MetricQueries.RequestVolumeTemplate;
 
     private const string MinimumTrafficRule = "the minimum-traffic rule (missingData.minRequestVolume)";
 
@@ -39,15 +39,7 @@ public sealed partial class PlanValidator
             Error("spec.analysis.missingData.maxDuration", "must not be negative");
         }
 
-        if (analysis.Prometheus.Address is { } address)
-        {
-            CheckUrl(address, "spec.analysis.prometheus.address");
-        }
-
-        if (analysis.Prometheus.ScrapeInterval <= TimeSpan.Zero)
-        {
-            Error("spec.analysis.prometheus.scrapeInterval", "must be longer than 0s");
-        }
+        CheckPrometheus(analysis.Prometheus, "spec.analysis.prometheus");
 
         if (analysis.Metrics.Count == 0)
         {
@@ -61,7 +53,88 @@ public sealed partial class PlanValidator
         }
 
         CheckIdentities();
+        CheckRendering();
     }
+
+    /// <summary>
+    /// Once everything else holds, every query must render: a value that cannot stand where its template
+    /// puts it (say, a name with spaces outside quotes) is refused here rather than sent to Prometheus.
+    /// </summary>
+    private void CheckRendering()
+    {
+        if (_diagnostics.HasErrors)
+        {
+            return;
+        }
+
+        var metrics = plan.Spec.Analysis.Metrics;
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            foreach (var problem in MetricQueries.Render(plan, metrics[i], templates).Problems)
+            {
+                Error($"spec.analysis.metrics[{i}]", problem);
+            }
+        }
+    }
+
+    private void CheckPrometheus(PrometheusSpec prometheus, string path)
+    {
+        if (prometheus.Address is { } address)
+        {
+            CheckUrl(address, $"{path}.address");
+        }
+
+        if (prometheus.ScrapeInterval <= TimeSpan.Zero)
+        {
+            Error($"{path}.scrapeInterval", "must be longer than 0s");
+        }
+
+        if (prometheus.Timeout <= TimeSpan.Zero)
+        {
+            Error($"{path}.timeout", "must be longer than 0s");
+        }
+
+        if (prometheus is { BearerToken: not null, BasicAuth: not null })
+        {
+            Error(path, "set at most one of bearerToken or basicAuth");
+        }
+
+        if (prometheus.BearerToken is { } token)
+        {
+            CheckSecret(token, $"{path}.bearerToken");
+        }
+
+        if (prometheus.BasicAuth is { } basic)
+        {
+            CheckSecret(basic.Password, $"{path}.basicAuth.password");
+            if (basic.Username.Contains(':', StringComparison.Ordinal))
+            {
+                Error($"{path}.basicAuth.username", "may not contain ':' (basic authentication separates the user name from the password with it)");
+            }
+        }
+
+        CheckHeaders(prometheus.Headers, $"{path}.headers");
+        for (var i = 0; i < prometheus.Headers.Count; i++)
+        {
+            var name = prometheus.Headers[i].Name;
+            if (!HeaderName().IsMatch(name))
+            {
+                Error($"{path}.headers[{i}].name", $"\"{name}\" is not an HTTP header name");
+            }
+            else if ((prometheus.BearerToken is not null || prometheus.BasicAuth is not null) && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                Error($"{path}.headers[{i}].name", "an Authorization header conflicts with bearerToken or basicAuth; set one of them");
+            }
+        }
+
+        if (prometheus.Tls is { } tls && (tls.CertFile is null) != (tls.KeyFile is null))
+        {
+            Error($"{path}.tls", "set certFile and keyFile together: a client certificate needs its key");
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
+    private static partial System.Text.RegularExpressions.Regex HeaderName();
 
     private void CheckMetric(MetricSpec metric, string path)
     {

@@ -57,17 +57,22 @@ public sealed partial class PlanValidator
             CheckSecret(secret, $"{path}.signingSecret");
         }
 
-        for (var i = 0; i < webhook.Headers.Count; i++)
+        CheckHeaders(webhook.Headers, $"{path}.headers");
+    }
+
+    private void CheckHeaders(IReadOnlyList<HeaderSpec> headers, string path)
+    {
+        for (var i = 0; i < headers.Count; i++)
         {
-            var header = webhook.Headers[i];
+            var header = headers[i];
             if ((header.Value is null) == (header.ValueFrom is null))
             {
-                Error($"{path}.headers[{i}]", "set exactly one of value or valueFrom");
+                Error($"{path}[{i}]", "set exactly one of value or valueFrom");
             }
 
             if (header.ValueFrom is { } valueFrom)
             {
-                CheckSecret(valueFrom, $"{path}.headers[{i}].valueFrom");
+                CheckSecret(valueFrom, $"{path}[{i}].valueFrom");
             }
         }
     }

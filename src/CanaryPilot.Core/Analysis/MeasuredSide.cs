@@ -1,0 +1,8 @@
+namespace CanaryPilot.Core.Analysis;
+
+/// <summary>Which version a query measures.</summary>
+public enum MeasuredSide
+{
+    Canary,
+    Stable,
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Validation;
+
+namespace CanaryPilot.Core.Tests.Analysis;
+
+public sealed class AnalyzerTests
+{
+    private const string Plan = """
+        apiVersion: canarypilot.io/v1alpha1
+        kind: RolloutPlan
+        metadata: {name: reviews, namespace: bookinfo}
+        spec:
+          service:
+            name: reviews
+            virtualServices: [{name: reviews}]
+            stable: {host: reviews, subset: v1, workload: reviews-v1}
+            canary: {host: reviews, subset: v2, workload: reviews-v2}
+          stages: [{weight: 50}, {weight: 100}]
+          analysis:
+            interval: 1m
+            missingData: {minRequestVolume: 20}
+            metrics:
+              - name: success-rate
+                template: istio-success-rate
+                thresholds: {min: 99}
+              - name: latency-p99
+                template: istio-request-duration-p99
+                thresholds: {max: 500}
+                compareToStable: {maxIncrease: 20}
+        """;
+
+    private static readonly DateTimeOffset At = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    internal static RolloutPlan Valid(string text)
+    {
+        var report = PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", text), TemplateCatalog.BuiltIn());
+        Assert.Empty(report.Diagnostics);
+        return Assert.Single(report.ValidPlans);
+    }
+
+    /// <summary>Answers each query by the workload and metric it selects, and counts the calls.</summary>
+    private sealed class ScriptedProvider(Func<string, Measurement> answer) : IMetricsProvider
+    {
+        public ConcurrentBag<(string Query, DateTimeOffset At)> Calls { get; } = [];
+
+        public Task<Measurement> MeasureAsync(string query, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            Calls.Add((query, at));
+            return Task.FromResult(answer(query));
+        }
+    }
+
+    private static Measurement Answer(string query)
+    {
+        var canary = query.Contains("destination_workload=\"reviews-v2\"", StringComparison.Ordinal);
+        double value = query switch
+        {
+            _ when query.StartsWith("sum(increase(", StringComparison.Ordinal) => 120,
+            _ when query.StartsWith("100 * ", StringComparison.Ordinal) => 99.5,
+            _ => canary ? 380 : 350,
+        };
+        return Measurement.Of(query, [Sample.Scalar(value)]);
+    }
+
+    [Fact]
+    public async Task Analyze_MeasuresCanaryStableAndVolume_AndJudgesEachMetric()
+    {
+        var provider = new ScriptedProvider(Answer);
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(Plan), At, CancellationToken.None);
+
+        Assert.Equal(Verdict.Pass, result.Verdict);
+        Assert.Equal(
+            [("success-rate", Verdict.Pass, 99.5, (double?)null, 120.0), ("latency-p99", Verdict.Pass, 380.0, (double?)350, 120.0)],
+            result.Metrics.Select(m => (m.Metric.Name, m.Verdict, m.Value!.Value, m.StableValue, m.RequestCount!.Value)));
+    }
+
+    [Fact]
+    public async Task Analyze_SameQueryNeededTwice_MeasuresItOnceAtTheGivenInstant()
+    {
+        var provider = new ScriptedProvider(Answer);
+
+        await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(Plan), At, CancellationToken.None);
+
+        // success-rate canary, latency canary and stable, and one volume query both metrics share.
+        Assert.Equal(4, provider.Calls.Count);
+        Assert.Equal(4, provider.Calls.Select(c => c.Query).Distinct().Count());
+        Assert.All(provider.Calls, c => Assert.Equal(At, c.At));
+    }
+
+    [Fact]
+    public async Task Analyze_ProviderDown_EveryMetricIsErrorAndNothingThrows()
+    {
+        var provider = new ScriptedProvider(q => Measurement.Failed(q, ProviderErrorKind.Unreachable, "connection refused"));
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(Plan), At, CancellationToken.None);
+
+        Assert.Equal(Verdict.Error, result.Verdict);
+        Assert.All(result.Metrics, m => Assert.Equal(Verdict.Error, m.Verdict));
+    }
+
+    [Fact]
+    public async Task Analyze_CarriesTheRenderedQueriesInTheVerdicts()
+    {
+        var provider = new ScriptedProvider(Answer);
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(Plan), At, CancellationToken.None);
+
+        var latency = result.Metrics[1].Measurements;
+        Assert.Equal(
+            """histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_workload_namespace="bookinfo", destination_workload="reviews-v1"}[1m])))""",
+            latency.Stable!.Query);
+        Assert.Equal(
+            """sum(increase(istio_requests_total{reporter="destination", destination_workload_namespace="bookinfo", destination_workload="reviews-v2"}[1m]))""",
+            latency.RequestVolume!.Query);
+    }
+}
