@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace CanaryPilot.Sandbox.Tests.Kubectl;
+namespace CanaryPilot.Testing;
 
 /// <summary>Runs the real kubectl binary against a kubeconfig.</summary>
 internal static class KubectlProcess
