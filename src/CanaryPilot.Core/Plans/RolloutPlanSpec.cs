@@ -17,6 +17,12 @@ public sealed record RolloutPlanSpec
     /// <summary>The metrics that must hold, how often they are checked and how failures count.</summary>
     public required AnalysisSpec Analysis { get; init; }
 
+    /// <summary>
+    /// What to do when the live weights differ from those CanaryPilot set (someone, or a GitOps tool,
+    /// edited the VirtualService): <c>reapply</c> CanaryPilot's weights, or <c>pause</c> the rollout for a person.
+    /// </summary>
+    public DriftPolicy OnDrift { get; init; } = DriftPolicy.Reapply;
+
     /// <summary>Who is told about the rollout: Slack channels and webhooks.</summary>
     public IReadOnlyList<NotificationSpec> Notifications { get; init; } = [];
 

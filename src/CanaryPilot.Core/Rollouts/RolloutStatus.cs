@@ -24,8 +24,29 @@ public sealed record RolloutStatus
     /// <summary>Failed analysis checks counted toward the failure limit.</summary>
     public int FailedChecks { get; init; }
 
-    /// <summary>Inconclusive checks in a row (no data, too little traffic).</summary>
+    /// <summary>Inconclusive checks in a row (no data, too little traffic, the provider down).</summary>
     public int InconclusiveChecks { get; init; }
+
+    /// <summary>Since when the checks have been inconclusive; the plan says how long that may last.</summary>
+    public DateTimeOffset? InconclusiveSince { get; init; }
+
+    /// <summary>Passing checks in a row in the current stage.</summary>
+    public int StagePasses { get; init; }
+
+    /// <summary>Since when the current stage's checks have passed without a break.</summary>
+    public DateTimeOffset? StagePassingSince { get; init; }
+
+    /// <summary>What a person is asked to approve, in the AwaitingApproval phase.</summary>
+    public ApprovalGate? AwaitingApprovalFor { get; init; }
+
+    /// <summary>The phase a pause interrupted, to resume to.</summary>
+    public RolloutPhase? PausedFrom { get; init; }
+
+    /// <summary>Why the rollout is rolling back or was rolled back.</summary>
+    public RollbackCause? Cause { get; init; }
+
+    /// <summary>Which attempt at this revision: 1, then one more per retry.</summary>
+    public int Attempt { get; init; }
 
     /// <summary>The last result of each metric, with the numbers behind it.</summary>
     public IReadOnlyList<MetricStatus> Metrics { get; init; } = [];
@@ -64,6 +85,24 @@ public enum RolloutPhase
     Succeeded,
     RollingBack,
     RolledBack,
+    Aborted,
+}
+
+public enum ApprovalGate
+{
+    /// <summary>The current stage passed; approval moves to the next.</summary>
+    Stage,
+
+    /// <summary>Every stage passed; approval promotes.</summary>
+    Promotion,
+}
+
+public enum RollbackCause
+{
+    AnalysisFailed,
+    CriticalThreshold,
+    ProgressDeadline,
+    NoEvidence,
     Aborted,
 }
 

@@ -1,0 +1,16 @@
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Rollouts;
+
+/// <summary>What the engine must do after persisting a decision's status.</summary>
+public abstract record RolloutAction;
+
+/// <summary>Make the mesh match the intent.</summary>
+public sealed record ApplyTraffic(TrafficIntent Intent) : RolloutAction;
+
+/// <summary>End the rollout in the mesh: all traffic to the canary when promoted, else to stable; remove CanaryPilot's entries.</summary>
+public sealed record FinalizeTraffic(bool Promoted) : RolloutAction;
+
+/// <summary>Tell people (notifiers) and the cluster (a Kubernetes Event) what happened.</summary>
+public sealed record Announce(RolloutEventType Type, Severity Severity, string Reason, string Message) : RolloutAction;

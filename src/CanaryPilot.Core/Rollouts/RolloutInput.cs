@@ -1,0 +1,54 @@
+using CanaryPilot.Core.Analysis;
+
+namespace CanaryPilot.Core.Rollouts;
+
+/// <summary>Something that happens to a rollout: time passing with evidence, or a person's command.</summary>
+public abstract record RolloutInput
+{
+    /// <summary>The name commands go by in rejections and events.</summary>
+    public abstract string Name { get; }
+}
+
+/// <summary>An analysis interval passed; <see cref="Analysis"/> holds its results, or null when none were taken.</summary>
+public sealed record Tick(AnalysisResult? Analysis = null) : RolloutInput
+{
+    public override string Name => "tick";
+}
+
+public sealed record ApproveCommand(string? By = null) : RolloutInput
+{
+    public override string Name => "approve";
+}
+
+public sealed record AbortCommand(string? Reason = null) : RolloutInput
+{
+    public override string Name => "abort";
+}
+
+public sealed record PauseCommand(string? Reason = null) : RolloutInput
+{
+    public override string Name => "pause";
+}
+
+public sealed record ResumeCommand : RolloutInput
+{
+    public override string Name => "resume";
+}
+
+/// <summary>Start a rolled-back or aborted rollout of the same revision again, without editing the plan.</summary>
+public sealed record RetryCommand : RolloutInput
+{
+    public override string Name => "retry";
+}
+
+/// <summary>A person promotes now, skipping the remaining stages and analysis.</summary>
+public sealed record PromoteCommand(string? By = null) : RolloutInput
+{
+    public override string Name => "promote";
+}
+
+/// <summary>The live mesh differs from what CanaryPilot set.</summary>
+public sealed record DriftObserved(IReadOnlyList<string> Differences) : RolloutInput
+{
+    public override string Name => "drift";
+}

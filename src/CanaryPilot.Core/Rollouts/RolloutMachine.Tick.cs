@@ -1,0 +1,272 @@
+using System.Globalization;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Common;
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Rollouts;
+
+public static partial class RolloutMachine
+{
+    private static Decision OnTick(RolloutPlan plan, RolloutStatus status, Tick tick, DateTimeOffset now) => status.Phase switch
+    {
+        RolloutPhase.Pending => Start(plan, status, now),
+        RolloutPhase.Initializing => EnterStage(plan, status, 0, now),
+        RolloutPhase.Progressing => Analyze(plan, status, tick.Analysis, now),
+        RolloutPhase.Promoting => Finish(status with { StableRevision = status.Revision }, RolloutPhase.Succeeded, now, plan),
+        RolloutPhase.RollingBack => Finish(status, status.Cause == RollbackCause.Aborted ? RolloutPhase.Aborted : RolloutPhase.RolledBack, now, plan),
+        _ => new Decision { Status = status },
+    };
+
+    private static Decision Start(RolloutPlan plan, RolloutStatus status, DateTimeOffset now)
+    {
+        var revision = plan.Spec.Service.Canary.ToString();
+        var message = $"rolling out {revision} (attempt {Math.Max(1, status.Attempt)}) over {plan.Spec.EffectiveStages().Count} stages";
+        return new Decision
+        {
+            Status = status with
+            {
+                Phase = RolloutPhase.Initializing,
+                Attempt = Math.Max(1, status.Attempt),
+                Revision = revision,
+                StartedAt = now,
+                Message = message,
+                Conditions = WithCondition(status.Conditions, "Progressing", true, "Started", message, now),
+            },
+            Actions = [new Announce(RolloutEventType.Started, Severity.Info, "Started", message)],
+            TickAgain = true,
+        };
+    }
+
+    private static Decision EnterStage(RolloutPlan plan, RolloutStatus status, int index, DateTimeOffset now)
+    {
+        var stage = plan.Spec.EffectiveStages()[index];
+        var entered = status with
+        {
+            Phase = RolloutPhase.Progressing,
+            Stage = index,
+            StageName = Describe(stage),
+            CanaryWeight = stage.CanaryWeight,
+            StableWeight = 100 - stage.CanaryWeight,
+            StageStartedAt = now,
+            StagePassingSince = now,
+            StagePasses = 0,
+            AwaitingApprovalFor = null,
+            Message = $"stage {index + 1} of {plan.Spec.EffectiveStages().Count}: {Describe(stage)}",
+        };
+        return new Decision
+        {
+            Status = entered,
+            Actions = [new ApplyTraffic(IntentFor(plan, entered)!), new Announce(RolloutEventType.StageAdvanced, Severity.Info, "StageAdvanced", entered.Message!)],
+        };
+    }
+
+    private static Decision Analyze(RolloutPlan plan, RolloutStatus status, AnalysisResult? analysis, DateTimeOffset now)
+    {
+        var spec = plan.Spec.Analysis;
+        if (spec.ProgressDeadline is { } deadline && status.StartedAt is { } started && now - started >= deadline)
+        {
+            return RollBack(status, RollbackCause.ProgressDeadline, $"the rollout did not finish within its progress deadline of {Duration.Format(deadline)}");
+        }
+
+        if (analysis is null)
+        {
+            return new Decision { Status = status };
+        }
+
+        var measured = status with
+        {
+            Metrics = analysis.Metrics.Select(m => Record(m, analysis.At)).ToList(),
+            LastAnalysis = new AnalysisSummary { Time = analysis.At, Verdict = Name(analysis.Verdict), Summary = Summary(analysis) },
+        };
+        if (analysis.CriticalBreached)
+        {
+            var breached = analysis.Metrics.First(m => m.CriticalBreached);
+            return RollBack(measured, RollbackCause.CriticalThreshold, $"metric \"{breached.Metric.Name}\" crossed its critical range: {breached.Reason}");
+        }
+
+        return analysis.Verdict switch
+        {
+            Verdict.Pass => Passed(plan, measured, now),
+            Verdict.Fail => Failed(plan, measured, analysis),
+            _ => Inconclusive(plan, measured, analysis, now),
+        };
+    }
+
+    private static Decision Passed(RolloutPlan plan, RolloutStatus status, DateTimeOffset now)
+    {
+        var stage = plan.Spec.EffectiveStages()[status.Stage!.Value];
+        var passed = status with
+        {
+            FailedChecks = plan.Spec.Analysis.FailureCounting == FailureCounting.Consecutive ? 0 : status.FailedChecks,
+            InconclusiveChecks = 0,
+            InconclusiveSince = null,
+            StagePasses = status.StagePasses + 1,
+            StagePassingSince = status.StagePassingSince ?? now,
+            Message = $"stage {Describe(stage)}: {status.LastAnalysis!.Summary}",
+        };
+        var enoughChecks = passed.StagePasses >= (stage.Iterations ?? 1);
+        var longEnough = stage.MinDuration is not { } minimum || now - passed.StagePassingSince >= minimum;
+        if (!enoughChecks || !longEnough)
+        {
+            return new Decision { Status = passed };
+        }
+
+        if (stage.Approval == Approval.Required)
+        {
+            return AwaitApproval(passed, ApprovalGate.Stage, $"stage {Describe(stage)} passed and waits for approval");
+        }
+
+        return Advance(plan, passed, status.Stage!.Value, now);
+    }
+
+    private static Decision Failed(RolloutPlan plan, RolloutStatus status, AnalysisResult analysis)
+    {
+        var failures = status.FailedChecks + 1;
+        var limit = plan.Spec.Analysis.FailureLimit;
+        var failing = string.Join("; ", analysis.Metrics.Where(m => m.Verdict == Verdict.Fail).Select(m => $"{m.Metric.Name}: {m.Reason}"));
+        var failed = status with { FailedChecks = failures, StagePasses = 0, StagePassingSince = null, InconclusiveChecks = 0, InconclusiveSince = null };
+        if (failures > limit)
+        {
+            return RollBack(failed, RollbackCause.AnalysisFailed, $"analysis failed {failures} {(plan.Spec.Analysis.FailureCounting == FailureCounting.Consecutive ? "times in a row" : "times")}, more than the {limit} allowed: {failing}");
+        }
+
+        var message = $"analysis failed ({failures} of {limit} failures allowed): {failing}";
+        return new Decision
+        {
+            Status = failed with { Message = message },
+            Actions = [new Announce(RolloutEventType.AnalysisFailed, Severity.Warning, "AnalysisFailed", message)],
+        };
+    }
+
+    private static Decision Inconclusive(RolloutPlan plan, RolloutStatus status, AnalysisResult analysis, DateTimeOffset now)
+    {
+        var since = status.InconclusiveSince ?? now;
+        var policy = plan.Spec.Analysis.MissingData;
+        var why = string.Join("; ", analysis.Metrics.Where(m => m.Verdict is Verdict.Inconclusive or Verdict.Error).Select(m => $"{m.Metric.Name}: {m.Reason}"));
+        var held = status with { InconclusiveChecks = status.InconclusiveChecks + 1, InconclusiveSince = since };
+        if (now - since >= policy.MaxDuration)
+        {
+            return RollBack(held, RollbackCause.NoEvidence, $"no evidence for {Duration.Format(now - since)}, the most the plan allows is {Duration.Format(policy.MaxDuration)}: {why}");
+        }
+
+        return new Decision { Status = held with { Message = $"holding: analysis inconclusive ({why})" } };
+    }
+
+    private static Decision Advance(RolloutPlan plan, RolloutStatus status, int stage, DateTimeOffset now)
+    {
+        if (stage + 1 < plan.Spec.EffectiveStages().Count)
+        {
+            return EnterStage(plan, status, stage + 1, now);
+        }
+
+        return plan.Spec.Promotion.Approval == Approval.Required && status.AwaitingApprovalFor != ApprovalGate.Promotion
+            ? AwaitApproval(status, ApprovalGate.Promotion, "every stage passed; the promotion waits for approval")
+            : Promote(status, "every stage passed", now);
+    }
+
+    private static Decision AwaitApproval(RolloutStatus status, ApprovalGate gate, string message) => new()
+    {
+        Status = status with { Phase = RolloutPhase.AwaitingApproval, AwaitingApprovalFor = gate, Message = message },
+        Actions = [new Announce(RolloutEventType.AwaitingApproval, Severity.Info, "AwaitingApproval", message)],
+    };
+
+    private static Decision Promote(RolloutStatus status, string why, DateTimeOffset now) => new()
+    {
+        Status = status with
+        {
+            Phase = RolloutPhase.Promoting,
+            CanaryWeight = 100,
+            StableWeight = 0,
+            AwaitingApprovalFor = null,
+            PausedFrom = null,
+            Message = $"promoting: {why}",
+            Conditions = WithCondition(status.Conditions, "Progressing", true, "Promoting", why, now),
+        },
+        Actions = [new FinalizeTraffic(Promoted: true)],
+        TickAgain = true,
+    };
+
+    private static Decision RollBack(RolloutStatus status, RollbackCause cause, string why) => new()
+    {
+        Status = status with
+        {
+            Phase = RolloutPhase.RollingBack,
+            Cause = cause,
+            CanaryWeight = 0,
+            StableWeight = 100,
+            AwaitingApprovalFor = null,
+            PausedFrom = null,
+            Message = $"rolling back: {why}",
+        },
+        Actions = [new FinalizeTraffic(Promoted: false)],
+        TickAgain = true,
+    };
+
+    private static Decision Finish(RolloutStatus status, RolloutPhase phase, DateTimeOffset now, RolloutPlan plan)
+    {
+        var (type, severity, reason) = phase switch
+        {
+            RolloutPhase.Succeeded => (RolloutEventType.Promoted, Severity.Info, "Promoted"),
+            RolloutPhase.Aborted => (RolloutEventType.Aborted, Severity.Warning, "Aborted"),
+            _ => (RolloutEventType.RolledBack, Severity.Error, "RolledBack"),
+        };
+        var message = phase == RolloutPhase.Succeeded
+            ? $"promoted {status.Revision}: all traffic on the canary, which is the new stable"
+            : $"{(phase == RolloutPhase.Aborted ? "aborted" : "rolled back")}: all traffic on {plan.Spec.Service.Stable}. {status.Message?.Replace("rolling back: ", "", StringComparison.Ordinal)}";
+        return new Decision
+        {
+            Status = status with
+            {
+                Phase = phase,
+                FinishedAt = now,
+                StableRevision = phase == RolloutPhase.Succeeded ? status.Revision : plan.Spec.Service.Stable.ToString(),
+                Message = message,
+                Conditions = WithCondition(status.Conditions, "Progressing", false, reason, message, now),
+            },
+            Actions = [new Announce(type, severity, reason, message)],
+        };
+    }
+
+    private static MetricStatus Record(MetricVerdict verdict, DateTimeOffset at) => new()
+    {
+        Name = verdict.Metric.Name,
+        Verdict = Name(verdict.Verdict),
+        Value = verdict.Value,
+        StableValue = verdict.StableValue,
+        Threshold = Threshold(verdict.Metric),
+        Query = verdict.Measurements.Canary.Query,
+        Reason = verdict.Reason,
+        MeasuredAt = at,
+    };
+
+    private static string Threshold(MetricSpec metric)
+    {
+        var parts = new List<string>();
+        if (metric.Thresholds is { } range)
+        {
+            parts.Add(range.ToString());
+        }
+
+        if (metric.CompareToStable is { } comparison)
+        {
+            var unit = comparison.Mode == ComparisonMode.Relative ? "%" : "";
+            if (comparison.MaxIncrease is { } up)
+            {
+                parts.Add($"at most {up.ToString(CultureInfo.InvariantCulture)}{unit} above stable");
+            }
+
+            if (comparison.MaxDecrease is { } down)
+            {
+                parts.Add($"at most {down.ToString(CultureInfo.InvariantCulture)}{unit} below stable");
+            }
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static string Summary(AnalysisResult analysis) =>
+        $"{analysis.Metrics.Count(m => m.Verdict == Verdict.Pass)}/{analysis.Metrics.Count} metrics passed";
+
+    private static string Name(Verdict verdict) => verdict.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,160 @@
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Rollouts;
+
+/// <summary>
+/// The rollout state machine: (plan, status, input, now) → decision. Pure: no I/O, no clock, so every
+/// rule is tested by feeding it inputs. The engine persists the decided status before it carries out
+/// the actions, so a restarted engine resumes from the status alone (<see cref="RecoveryActions"/>).
+/// </summary>
+public static partial class RolloutMachine
+{
+    public static Decision Decide(RolloutPlan plan, RolloutStatus status, RolloutInput input, DateTimeOffset now) => input switch
+    {
+        Tick tick => OnTick(plan, status, tick, now),
+        ApproveCommand => OnApprove(plan, status, now),
+        AbortCommand abort => OnAbort(plan, status, abort, now),
+        PauseCommand pause => OnPause(status, pause),
+        ResumeCommand => OnResume(plan, status),
+        RetryCommand => OnRetry(status, now),
+        PromoteCommand promote => OnPromote(status, promote, now),
+        DriftObserved drift => OnDrift(plan, status, drift),
+        _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown rollout input"),
+    };
+
+    public static bool IsTerminal(RolloutPhase phase) => phase is RolloutPhase.Succeeded or RolloutPhase.RolledBack or RolloutPhase.Aborted;
+
+    /// <summary>What to do again after a restart so the mesh matches the persisted status — never more than it says.</summary>
+    public static IReadOnlyList<RolloutAction> RecoveryActions(RolloutPlan plan, RolloutStatus status) => status.Phase switch
+    {
+        RolloutPhase.Progressing or RolloutPhase.AwaitingApproval or RolloutPhase.Paused when IntentFor(plan, status) is { } intent => [new ApplyTraffic(intent)],
+        RolloutPhase.Promoting => [new FinalizeTraffic(Promoted: true)],
+        RolloutPhase.RollingBack => [new FinalizeTraffic(Promoted: false)],
+        _ => [],
+    };
+
+    /// <summary>The traffic the status stands for while a stage is in force; null outside stages.</summary>
+    public static TrafficIntent? IntentFor(RolloutPlan plan, RolloutStatus status)
+    {
+        var stages = plan.Spec.EffectiveStages();
+        if (status.Stage is not { } index || index >= stages.Count || status.Phase is not (RolloutPhase.Progressing or RolloutPhase.AwaitingApproval or RolloutPhase.Paused))
+        {
+            return null;
+        }
+
+        var stage = stages[index];
+        return stage.Kind switch
+        {
+            StageKind.Mirror => new TrafficIntent { MirrorPercentage = stage.MirrorPercentage },
+            StageKind.ABTest => new TrafficIntent { ABMatch = stage.Match },
+            _ => new TrafficIntent { CanaryWeight = stage.CanaryWeight },
+        };
+    }
+
+    /// <summary>A stage as people read it: its name, or <c>25%</c>, <c>mirror 50%</c>, <c>A/B</c>, <c>blue/green</c>.</summary>
+    public static string Describe(Stage stage) => stage.Name ?? stage.Kind switch
+    {
+        StageKind.Canary => $"{stage.Weight}%",
+        StageKind.Mirror => $"mirror {stage.MirrorPercentage}%",
+        StageKind.ABTest => "A/B",
+        _ => "blue/green",
+    };
+
+    private static Decision OnApprove(RolloutPlan plan, RolloutStatus status, DateTimeOffset now) => status switch
+    {
+        { Phase: RolloutPhase.AwaitingApproval, AwaitingApprovalFor: ApprovalGate.Promotion } => Promote(status, "approved", now),
+        { Phase: RolloutPhase.AwaitingApproval, Stage: { } stage } => Advance(plan, status, stage, now),
+        _ => Decision.Reject(status, $"nothing awaits approval: the rollout is {status.Phase}"),
+    };
+
+    private static Decision OnAbort(RolloutPlan plan, RolloutStatus status, AbortCommand abort, DateTimeOffset now)
+    {
+        var reason = abort.Reason is null ? "aborted by a person" : $"aborted: {abort.Reason}";
+        return status.Phase switch
+        {
+            _ when IsTerminal(status.Phase) => Decision.Reject(status, $"the rollout has already ended: {status.Phase}"),
+            RolloutPhase.RollingBack => Decision.Reject(status, "the rollout is already rolling back"),
+            RolloutPhase.Promoting => Decision.Reject(status, "the promotion is under way; it cannot be aborted"),
+            RolloutPhase.Pending => Finish(status with { Cause = RollbackCause.Aborted, Message = reason }, RolloutPhase.Aborted, now, plan),
+            _ => RollBack(status, RollbackCause.Aborted, reason),
+        };
+    }
+
+    private static Decision OnPause(RolloutStatus status, PauseCommand pause) => status.Phase is RolloutPhase.Progressing or RolloutPhase.AwaitingApproval
+        ? new Decision { Status = status with { Phase = RolloutPhase.Paused, PausedFrom = status.Phase, Message = pause.Reason is null ? "paused by a person" : $"paused: {pause.Reason}" } }
+        : Decision.Reject(status, $"only a progressing rollout can be paused; it is {status.Phase}");
+
+    private static Decision OnResume(RolloutPlan plan, RolloutStatus status)
+    {
+        if (status.Phase != RolloutPhase.Paused)
+        {
+            return Decision.Reject(status, $"the rollout is not paused; it is {status.Phase}");
+        }
+
+        var resumed = status with { Phase = status.PausedFrom ?? RolloutPhase.Progressing, PausedFrom = null, Message = "resumed" };
+        return new Decision { Status = resumed, Actions = RecoveryActions(plan, resumed) };
+    }
+
+    private static Decision OnRetry(RolloutStatus status, DateTimeOffset now) => status.Phase is RolloutPhase.RolledBack or RolloutPhase.Aborted
+        ? new Decision
+        {
+            Status = new RolloutStatus
+            {
+                Attempt = status.Attempt + 1,
+                ObservedGeneration = status.ObservedGeneration,
+                Revision = status.Revision,
+                Message = $"retrying (attempt {status.Attempt + 1}) after {status.Phase}",
+                Conditions = WithCondition(status.Conditions, "Progressing", true, "Retrying", "a person asked to retry", now),
+            },
+            TickAgain = true,
+        }
+        : Decision.Reject(status, $"only a rolled-back or aborted rollout can be retried; it is {status.Phase}");
+
+    private static Decision OnPromote(RolloutStatus status, PromoteCommand promote, DateTimeOffset now) =>
+        status.Phase is RolloutPhase.Initializing or RolloutPhase.Progressing or RolloutPhase.AwaitingApproval or RolloutPhase.Paused
+            ? Promote(status, promote.By is null ? "promoted by a person" : $"promoted by {promote.By}", now)
+            : Decision.Reject(status, $"a {status.Phase} rollout cannot be promoted");
+
+    private static Decision OnDrift(RolloutPlan plan, RolloutStatus status, DriftObserved drift)
+    {
+        if (status.Phase is not (RolloutPhase.Progressing or RolloutPhase.AwaitingApproval))
+        {
+            return status.Phase == RolloutPhase.Paused || !IsTerminal(status.Phase)
+                ? new Decision { Status = status }
+                : Decision.Reject(status, $"the rollout has ended ({status.Phase}); the mesh is the users' again");
+        }
+
+        var what = string.Join("; ", drift.Differences);
+        if (plan.Spec.OnDrift == DriftPolicy.Pause)
+        {
+            var message = $"paused: the mesh was changed by someone else ({what})";
+            return new Decision
+            {
+                Status = status with { Phase = RolloutPhase.Paused, PausedFrom = status.Phase, Message = message },
+                Actions = [new Announce(RolloutEventType.DriftDetected, Severity.Warning, "DriftDetected", message)],
+            };
+        }
+
+        return new Decision
+        {
+            Status = status with { Message = $"re-applied CanaryPilot's weights after drift ({what})" },
+            Actions = [.. RecoveryActions(plan, status), new Announce(RolloutEventType.DriftDetected, Severity.Warning, "DriftDetected", $"the mesh was changed by someone else; CanaryPilot re-applied its weights ({what})")],
+        };
+    }
+
+    private static IReadOnlyList<RolloutCondition> WithCondition(IReadOnlyList<RolloutCondition> conditions, string type, bool value, string reason, string message, DateTimeOffset now)
+    {
+        var status = value ? "True" : "False";
+        var existing = conditions.FirstOrDefault(c => c.Type == type);
+        var condition = new RolloutCondition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            LastTransitionTime = existing?.Status == status ? existing.LastTransitionTime : now,
+        };
+        return [.. conditions.Where(c => c.Type != type), condition];
+    }
+}

@@ -1,0 +1,109 @@
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Core.Validation;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CanaryPilot.Core.Tests.Rollouts;
+
+/// <summary>Feeds a plan's rollout through the state machine as the engine would, on a fake clock, recording every action.</summary>
+internal sealed class MachineDriver
+{
+    public MachineDriver(RolloutPlan plan, RolloutStatus? status = null)
+    {
+        Plan = plan;
+        Status = status ?? new RolloutStatus();
+    }
+
+    public RolloutPlan Plan { get; }
+
+    public RolloutStatus Status { get; private set; }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+
+    public List<RolloutAction> Actions { get; } = [];
+
+    /// <summary>The weights each ApplyTraffic set, in order; 100 for a promotion, 0 for a rollback.</summary>
+    public IEnumerable<int> Weights => Actions.Select(a => a switch
+    {
+        ApplyTraffic apply => apply.Intent.CanaryWeight,
+        FinalizeTraffic finalize => finalize.Promoted ? 100 : 0,
+        _ => -1,
+    }).Where(w => w >= 0);
+
+    public IEnumerable<RolloutEventType> Announced => Actions.OfType<Announce>().Select(a => a.Type);
+
+    /// <summary>Feeds an input; an accepted decision becomes the status, and ticks that need no waiting follow at once.</summary>
+    public Decision Feed(RolloutInput input)
+    {
+        var decision = RolloutMachine.Decide(Plan, Status, input, Clock.GetUtcNow());
+        if (!decision.Accepted)
+        {
+            return decision;
+        }
+
+        Status = decision.Status;
+        Actions.AddRange(decision.Actions);
+        return decision.TickAgain ? Feed(new Tick()) : decision;
+    }
+
+    /// <summary>Starts the rollout: Pending → Initializing → the first stage.</summary>
+    public MachineDriver Start()
+    {
+        Feed(new Tick());
+        return this;
+    }
+
+    /// <summary>One analysis interval passes and the analysis says <paramref name="verdict"/>.</summary>
+    public Decision Analyze(Verdict verdict, bool critical = false)
+    {
+        Clock.Advance(Plan.Spec.Analysis.Interval);
+        return Feed(new Tick(Result(verdict, critical)));
+    }
+
+    public void AnalyzeTimes(int times, Verdict verdict)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            Analyze(verdict);
+        }
+    }
+
+    public AnalysisResult Result(Verdict verdict, bool critical = false) => new(
+        Clock.GetUtcNow(),
+        Plan.Spec.Analysis.Metrics.Select(m => new MetricVerdict
+        {
+            Metric = m,
+            Verdict = verdict,
+            Reason = $"{m.Name} is {verdict}",
+            Value = verdict is Verdict.Pass or Verdict.Fail ? 99.5 : null,
+            CriticalBreached = critical,
+            Measurements = new MetricMeasurements(Measurement.Of($"query of {m.Name}", [])),
+        }).ToList());
+
+    public static RolloutPlan PlanWith(string extra = "", string stages = "[{weight: 5}, {weight: 25}, {weight: 50}, {weight: 100}]", string analysis = "")
+    {
+        var yaml = $$$"""
+            apiVersion: canarypilot.io/v1alpha1
+            kind: RolloutPlan
+            metadata: {name: reviews, namespace: bookinfo}
+            spec:
+              service:
+                name: reviews
+                virtualServices: [{name: reviews}]
+                stable: {host: reviews, subset: v1, workload: reviews-v1}
+                canary: {host: reviews, subset: v2, workload: reviews-v2}
+              stages: {{{stages}}}
+            {{{extra}}}
+              analysis:
+                interval: 1m
+                failureLimit: 1
+            {{{analysis}}}
+                metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
+            """;
+        var report = PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", yaml), TemplateCatalog.BuiltIn());
+        Assert.Empty(report.Diagnostics);
+        return Assert.Single(report.ValidPlans);
+    }
+}
