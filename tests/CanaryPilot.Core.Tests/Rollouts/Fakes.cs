@@ -1,0 +1,107 @@
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+
+namespace CanaryPilot.Core.Tests.Rollouts;
+
+/// <summary>In-memory fakes of the engine's ports, writing into one shared log so tests can check the order of effects.</summary>
+internal sealed class FakeWorld
+{
+    public List<string> Log { get; } = [];
+
+    public InMemoryStore Store { get; }
+
+    public FakeRouter Router { get; }
+
+    public FakeMetrics Metrics { get; } = new();
+
+    public RecordingAnnouncer Announcer { get; }
+
+    public FakeWorld(RolloutPlan plan)
+    {
+        Store = new InMemoryStore(plan, Log);
+        Router = new FakeRouter(Log);
+        Announcer = new RecordingAnnouncer(Log);
+    }
+
+    public RolloutReconciler Reconciler(TimeProvider time) =>
+        new(Store, Router, _ => new Analyzer(Metrics, TemplateCatalog.BuiltIn()), Announcer, time);
+}
+
+internal sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRolloutStore
+{
+    public RolloutStatus Status { get; set; } = new();
+
+    public Task<IReadOnlyList<StoredRollout>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredRollout>>([Stored()]);
+
+    public Task<StoredRollout?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(namespaceName == plan.Namespace && name == plan.Metadata.Name ? Stored() : null);
+
+    public Task<RolloutStatus> UpdateStatusAsync(string namespaceName, string name, Func<RolloutStatus, RolloutStatus> change, CancellationToken cancellationToken)
+    {
+        Status = change(Status);
+        log.Add($"status {Status.Phase} {Status.CanaryWeight}%");
+        return Task.FromResult(Status);
+    }
+
+    private StoredRollout Stored() => new(plan.Namespace, plan.Metadata.Name, plan, [], Status, 1, "1");
+}
+
+internal sealed class FakeRouter(List<string> log) : ITrafficRouter
+{
+    /// <summary>The live canary weight, as the mesh holds it; tests change it to simulate someone else's edit.</summary>
+    public int LiveWeight { get; set; }
+
+    /// <summary>Throws on the next apply, as a cluster outage would.</summary>
+    public bool FailNextApply { get; set; }
+
+    public Task<TrafficObservation> ObserveAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
+        Task.FromResult(Observation());
+
+    public Task<TrafficObservation> ApplyAsync(RolloutPlan plan, TrafficIntent intent, CancellationToken cancellationToken)
+    {
+        if (FailNextApply)
+        {
+            FailNextApply = false;
+            throw new HttpRequestException("cluster unreachable");
+        }
+
+        LiveWeight = intent.CanaryWeight;
+        log.Add($"traffic {intent.CanaryWeight}%");
+        return Task.FromResult(Observation());
+    }
+
+    public Task<TrafficObservation> FinalizeAsync(RolloutPlan plan, bool promoted, CancellationToken cancellationToken)
+    {
+        LiveWeight = promoted ? 100 : 0;
+        log.Add($"final {LiveWeight}%");
+        return Task.FromResult(Observation());
+    }
+
+    private TrafficObservation Observation() => new([new RouteSplit("bookinfo/reviews", "primary", 100 - LiveWeight, LiveWeight, false, null)]);
+}
+
+/// <summary>Every query answers <see cref="Value"/>, or fails when <see cref="Down"/>.</summary>
+internal sealed class FakeMetrics : IMetricsProvider
+{
+    public double Value { get; set; } = 99.9;
+
+    public bool Down { get; set; }
+
+    public Task<Measurement> MeasureAsync(string query, DateTimeOffset at, CancellationToken cancellationToken) => Task.FromResult(
+        Down ? Measurement.Failed(query, ProviderErrorKind.Unreachable, "connection refused")
+        : Measurement.Of(query, [Sample.Scalar(query.Contains("increase(", StringComparison.Ordinal) ? 1000 : Value)]));
+}
+
+internal sealed class RecordingAnnouncer(List<string> log) : IAnnouncer
+{
+    public List<Announce> Announced { get; } = [];
+
+    public Task AnnounceAsync(RolloutPlan plan, RolloutStatus status, Announce announcement, CancellationToken cancellationToken)
+    {
+        Announced.Add(announcement);
+        log.Add($"announce {announcement.Type}");
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,134 @@
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CanaryPilot.Core.Tests.Rollouts;
+
+/// <summary>The reconciler with in-memory ports: the order of its effects, and how it recovers.</summary>
+public sealed class RolloutReconcilerTests
+{
+    private readonly RolloutPlan _plan = MachineDriver.PlanWith(stages: "[{weight: 10}, {weight: 50}, {weight: 100}]");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+
+    private async Task<RolloutStatus> TickAsync(RolloutReconciler reconciler)
+    {
+        var result = await reconciler.ReconcileAsync("bookinfo", "reviews", new Tick(), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        return result.Status!;
+    }
+
+    [Fact]
+    public async Task EveryTrafficChange_FollowsThePersistedStatusThatCarriesIt()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await TickAsync(reconciler);
+        }
+
+        Assert.Equal(RolloutPhase.Succeeded, world.Store.Status.Phase);
+        Assert.Equal(
+            [
+                "status Initializing 0%", "announce Started",
+                "status Progressing 10%", "traffic 10%", "announce StageAdvanced",
+                "status Progressing 50%", "traffic 50%", "announce StageAdvanced",
+                "status Progressing 100%", "traffic 100%", "announce StageAdvanced",
+                "status Promoting 100%", "final 100%", "status Succeeded 100%", "announce Promoted",
+            ],
+            world.Log);
+    }
+
+    [Fact]
+    public async Task FailingCanary_IsRolledBackWithTrafficOnStable()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        await TickAsync(reconciler);
+        world.Metrics.Value = 80;
+
+        await TickAsync(reconciler);
+        var status = await TickAsync(reconciler);
+
+        Assert.Equal((RolloutPhase.RolledBack, 0), (status.Phase, world.Router.LiveWeight));
+        Assert.Equal("fail", status.LastAnalysis!.Verdict);
+        Assert.Equal(80, Assert.Single(status.Metrics).Value);
+    }
+
+    [Fact]
+    public async Task PrometheusDown_HoldsTheStageAndNeverPromotes()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        world.Metrics.Down = true;
+
+        for (var i = 0; i < 4; i++)
+        {
+            await TickAsync(reconciler);
+        }
+
+        Assert.Equal((RolloutPhase.Progressing, 10), (world.Store.Status.Phase, world.Router.LiveWeight));
+        Assert.Equal("error", world.Store.Status.LastAnalysis!.Verdict);
+    }
+
+    [Fact]
+    public async Task ARestartedReconciler_ReappliesThePersistedStageFirst_AndNeverJumps()
+    {
+        var world = new FakeWorld(_plan);
+        await TickAsync(world.Reconciler(_clock));
+        await TickAsync(world.Reconciler(_clock));
+        world.Router.LiveWeight = 0;
+        world.Log.Clear();
+
+        var restarted = world.Reconciler(_clock);
+        await restarted.ReconcileAsync("bookinfo", "reviews", new PauseCommand(), CancellationToken.None);
+
+        Assert.Equal(["traffic 50%", "status Paused 50%"], world.Log);
+    }
+
+    [Fact]
+    public async Task AFailedTrafficChange_IsReappliedOnTheNextReconcile()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        await TickAsync(reconciler);
+        world.Router.FailNextApply = true;
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => TickAsync(reconciler));
+        Assert.Equal((50, 10), (world.Store.Status.CanaryWeight, world.Router.LiveWeight));
+        world.Log.Clear();
+        await reconciler.ReconcileAsync("bookinfo", "reviews", new PauseCommand(), CancellationToken.None);
+
+        Assert.Equal(["traffic 50%", "status Paused 50%"], world.Log);
+        Assert.Equal(50, world.Router.LiveWeight);
+    }
+
+    [Fact]
+    public async Task Drift_IsDetectedOnATickAndReapplied()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        await TickAsync(reconciler);
+        world.Router.LiveWeight = 40;
+
+        await TickAsync(reconciler);
+
+        Assert.Contains(world.Announcer.Announced, a => a.Type == RolloutEventType.DriftDetected);
+        Assert.Equal(50, world.Router.LiveWeight);
+    }
+
+    [Fact]
+    public async Task ARejectedCommand_ChangesNothing()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        await TickAsync(reconciler);
+        world.Log.Clear();
+
+        var result = await reconciler.ReconcileAsync("bookinfo", "reviews", new ApproveCommand(), CancellationToken.None);
+
+        Assert.Equal("nothing awaits approval: the rollout is Progressing", result.Rejection);
+        Assert.Empty(world.Log);
+    }
+}
