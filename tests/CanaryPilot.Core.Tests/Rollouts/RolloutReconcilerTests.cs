@@ -1,5 +1,6 @@
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Testing.Engine;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CanaryPilot.Core.Tests.Rollouts;

@@ -2,10 +2,10 @@ using CanaryPilot.Core.Analysis;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 
-namespace CanaryPilot.Core.Tests.Rollouts;
+namespace CanaryPilot.Testing.Engine;
 
 /// <summary>In-memory fakes of the engine's ports, writing into one shared log so tests can check the order of effects.</summary>
-internal sealed class FakeWorld
+public sealed class FakeWorld
 {
     public List<string> Log { get; } = [];
 
@@ -28,7 +28,7 @@ internal sealed class FakeWorld
         new(Store, Router, _ => new Analyzer(Metrics, TemplateCatalog.BuiltIn()), Announcer, time);
 }
 
-internal sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRolloutStore
+public sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRolloutStore
 {
     public RolloutStatus Status { get; set; } = new();
 
@@ -48,7 +48,7 @@ internal sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRollo
     private StoredRollout Stored() => new(plan.Namespace, plan.Metadata.Name, plan, [], Status, 1, "1");
 }
 
-internal sealed class FakeRouter(List<string> log) : ITrafficRouter
+public sealed class FakeRouter(List<string> log) : ITrafficRouter
 {
     /// <summary>The live canary weight, as the mesh holds it; tests change it to simulate someone else's edit.</summary>
     public int LiveWeight { get; set; }
@@ -83,7 +83,7 @@ internal sealed class FakeRouter(List<string> log) : ITrafficRouter
 }
 
 /// <summary>Every query answers <see cref="Value"/>, or fails when <see cref="Down"/>.</summary>
-internal sealed class FakeMetrics : IMetricsProvider
+public sealed class FakeMetrics : IMetricsProvider
 {
     public double Value { get; set; } = 99.9;
 
@@ -94,7 +94,7 @@ internal sealed class FakeMetrics : IMetricsProvider
         : Measurement.Of(query, [Sample.Scalar(query.Contains("increase(", StringComparison.Ordinal) ? 1000 : Value)]));
 }
 
-internal sealed class RecordingAnnouncer(List<string> log) : IAnnouncer
+public sealed class RecordingAnnouncer(List<string> log) : IAnnouncer
 {
     public List<Announce> Announced { get; } = [];
 

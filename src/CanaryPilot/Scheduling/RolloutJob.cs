@@ -1,0 +1,38 @@
+using CanaryPilot.Core.Rollouts;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace CanaryPilot.Scheduling;
+
+/// <summary>
+/// One rollout's analysis interval: reconcile it with a tick. The job key is the rollout
+/// (name, group = namespace), so there is no job data to get wrong; a rollout's job never runs twice
+/// at once, and a finished rollout's job removes itself.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutProgress progress, ILogger<RolloutJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var key = context.JobDetail.Key;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Namespace"] = key.Group, ["Rollout"] = key.Name });
+        try
+        {
+            var result = await reconciler.ReconcileAsync(key.Group, key.Name, new Tick(), cancellationToken);
+            progress.Report(result);
+            if (result.Status is not { } status || RolloutMachine.IsTerminal(status.Phase))
+            {
+                await context.Scheduler.DeleteJob(key, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The status persisted so far stands; the next interval re-applies it and tries again.
+            LogReconcileFailed(logger, e, key.Group, key.Name, e.Message);
+            progress.ReportFailure(key.Group, key.Name, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {Namespace}/{Rollout} failed: {Error}; the next interval tries again")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception, string @namespace, string rollout, string error);
+}

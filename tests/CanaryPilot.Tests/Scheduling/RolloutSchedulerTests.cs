@@ -1,0 +1,97 @@
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Core.Validation;
+using CanaryPilot.Scheduling;
+using CanaryPilot.Testing.Engine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Quartz;
+
+namespace CanaryPilot.Tests.Scheduling;
+
+/// <summary>Quartz drives rollouts on a fake clock: one job per rollout, fired every analysis interval, gone when it ends.</summary>
+public sealed class RolloutSchedulerTests : IAsyncLifetime
+{
+    private static readonly RolloutPlan Plan = ParsePlan();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+    private readonly FakeWorld _world = new(Plan);
+    private ServiceProvider _services = null!;
+    private IScheduler _quartz = null!;
+
+    public async Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton(_world.Reconciler(_clock));
+        services.AddSingleton<RolloutProgress>();
+        services.AddSingleton<RolloutScheduler>();
+        services.AddQuartz(q => q.UseTimeProvider(_clock));
+        _services = services.BuildServiceProvider();
+        _quartz = await _services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await _quartz.Start();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _quartz.Shutdown(waitForJobsToComplete: true);
+        await _services.DisposeAsync();
+    }
+
+    private async Task<RolloutReport> NextReportAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await _services.GetRequiredService<RolloutProgress>().Reports.ReadAsync(deadline.Token);
+    }
+
+    [Fact]
+    public async Task ScheduledRollout_IsReconciledEveryIntervalUntilItEnds_ThenItsJobIsGone()
+    {
+        var scheduler = _services.GetRequiredService<RolloutScheduler>();
+
+        await scheduler.ScheduleAsync("bookinfo", "reviews", Plan.Spec.Analysis.Interval, CancellationToken.None);
+        var phases = new List<RolloutPhase> { (await NextReportAsync()).Result!.Status!.Phase };
+        while (!RolloutMachine.IsTerminal(phases[^1]))
+        {
+            _clock.Advance(Plan.Spec.Analysis.Interval);
+            phases.Add((await NextReportAsync()).Result!.Status!.Phase);
+        }
+
+        Assert.Equal([RolloutPhase.Progressing, RolloutPhase.Progressing, RolloutPhase.Succeeded], phases);
+        await Eventually.TrueAsync(async () => !await scheduler.IsScheduledAsync("bookinfo", "reviews", CancellationToken.None), "the job to remove itself");
+    }
+
+    [Fact]
+    public async Task Rebuild_SchedulesOnlyRolloutsThatAreStillGoing()
+    {
+        var scheduler = _services.GetRequiredService<RolloutScheduler>();
+        _world.Store.Status = new RolloutStatus { Phase = RolloutPhase.Succeeded };
+
+        Assert.Equal(0, await scheduler.RebuildAsync(_world.Store, CancellationToken.None));
+        _world.Store.Status = new RolloutStatus { Phase = RolloutPhase.Progressing, Stage = 0, CanaryWeight = 10 };
+        Assert.Equal(1, await scheduler.RebuildAsync(_world.Store, CancellationToken.None));
+        Assert.True(await scheduler.IsScheduledAsync("bookinfo", "reviews", CancellationToken.None));
+    }
+
+    private static RolloutPlan ParsePlan()
+    {
+        const string yaml = """
+            apiVersion: canarypilot.io/v1alpha1
+            kind: RolloutPlan
+            metadata: {name: reviews, namespace: bookinfo}
+            spec:
+              service:
+                name: reviews
+                virtualServices: [{name: reviews}]
+                stable: {host: reviews, subset: v1, workload: reviews-v1}
+                canary: {host: reviews, subset: v2, workload: reviews-v2}
+              stages: [{weight: 10}, {weight: 100}]
+              analysis:
+                interval: 1m
+                metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
+            """;
+        return Assert.Single(PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", yaml), TemplateCatalog.BuiltIn()).ValidPlans);
+    }
+}
