@@ -111,9 +111,10 @@ public sealed class PrometheusClient : IDisposable
         {
             return QueryResult.Failed(ProviderErrorKind.Timeout, $"no answer within {_options.Timeout.TotalSeconds:0.###}s, {Attempts}");
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException e)
         {
-            return QueryResult.Failed(ProviderErrorKind.CircuitOpen, $"{_base.Authority} failed repeatedly; not asking again for up to {_options.CircuitBreakDuration.TotalSeconds:0.###}s");
+            var last = e.InnerException is { } cause ? $" (last: {OneLine(cause)})" : "";
+            return QueryResult.Failed(ProviderErrorKind.CircuitOpen, $"{_base.Authority} failed repeatedly{last}; not asking again for up to {_options.CircuitBreakDuration.TotalSeconds:0.###}s");
         }
         catch (HttpRequestException e)
         {

@@ -12,6 +12,7 @@ public static class CanaryPilotCli
         var console = new CliConsole(stdout, stderr);
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(LintCommand.Create(console));
+        root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(SandboxCommand.Create(console));
 
         var result = root.Parse(args);
