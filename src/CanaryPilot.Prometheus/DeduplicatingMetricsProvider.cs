@@ -16,6 +16,7 @@ namespace CanaryPilot.Prometheus;
 public sealed class DeduplicatingMetricsProvider(IMetricsProvider inner, TimeProvider time, TimeSpan retention) : IMetricsProvider
 {
     private readonly ConcurrentDictionary<(string Query, DateTimeOffset At), Lazy<Task<Measurement>>> _answers = new();
+    private long _nextSweepTicks;
 
     public Task<Measurement> MeasureAsync(string query, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -24,9 +25,17 @@ public sealed class DeduplicatingMetricsProvider(IMetricsProvider inner, TimePro
         return answer.Value.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Forgets old answers, sweeping at most a few times per retention so a busy tick does not scan on every call.</summary>
     private void Evict()
     {
-        var oldest = time.GetUtcNow() - retention;
+        var now = time.GetUtcNow();
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + (retention / 4)).UtcTicks, due) != due)
+        {
+            return;
+        }
+
+        var oldest = now - retention;
         foreach (var key in _answers.Keys.Where(k => k.At < oldest))
         {
             _answers.TryRemove(key, out _);
