@@ -25,7 +25,7 @@ public sealed class FakeWorld
     }
 
     public RolloutReconciler Reconciler(TimeProvider time) =>
-        new(Store, Router, _ => new Analyzer(Metrics, TemplateCatalog.BuiltIn()), Announcer, time);
+        new(Store, Router, (_, _) => ValueTask.FromResult(new Analyzer(Metrics, TemplateCatalog.BuiltIn())), Announcer, time);
 }
 
 public sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRolloutStore

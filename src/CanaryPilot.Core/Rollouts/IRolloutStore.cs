@@ -19,7 +19,10 @@ public interface IRolloutStore
     Task<RolloutStatus> UpdateStatusAsync(string namespaceName, string name, Func<RolloutStatus, RolloutStatus> change, CancellationToken cancellationToken);
 }
 
-/// <summary>A RolloutPlan as stored: the plan (null when invalid, with its problems), its status and bookkeeping.</summary>
+/// <summary>
+/// A RolloutPlan as stored: the plan (null when invalid, with its problems), its status, bookkeeping,
+/// and the analysis templates it was validated against (the shipped ones when null).
+/// </summary>
 public sealed record StoredRollout(
     string Namespace,
     string Name,
@@ -27,4 +30,5 @@ public sealed record StoredRollout(
     IReadOnlyList<Diagnostic> Problems,
     RolloutStatus Status,
     long Generation,
-    string ResourceVersion);
+    string ResourceVersion,
+    Analysis.TemplateCatalog? Templates = null);

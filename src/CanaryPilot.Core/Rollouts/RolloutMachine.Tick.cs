@@ -96,6 +96,12 @@ public static partial class RolloutMachine
     private static Decision Passed(RolloutPlan plan, RolloutStatus status, DateTimeOffset now)
     {
         var stage = plan.Spec.EffectiveStages()[status.Stage!.Value];
+        if (status.StageStartedAt is { } entered && now - entered < plan.Spec.Analysis.Interval)
+        {
+            // Measured too soon after the traffic changed: the window still holds the previous stage.
+            return new Decision { Status = status with { Message = $"stage {Describe(stage)}: too early to judge, the stage began {Duration.Format(now - entered)} ago" } };
+        }
+
         var passed = status with
         {
             FailedChecks = plan.Spec.Analysis.FailureCounting == FailureCounting.Consecutive ? 0 : status.FailedChecks,

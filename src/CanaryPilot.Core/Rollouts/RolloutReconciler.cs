@@ -10,7 +10,7 @@ namespace CanaryPilot.Core.Rollouts;
 /// changes traffic and announces. After a restart (or a failed action) it first re-applies what the
 /// persisted status says, so the mesh never runs ahead of, or behind, the status.
 /// </summary>
-public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router, Func<RolloutPlan, Analyzer> analyzers, IAnnouncer announcer, TimeProvider time)
+public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router, Func<StoredRollout, CancellationToken, ValueTask<Analyzer>> analyzers, IAnnouncer announcer, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, bool> _inSync = new(StringComparer.Ordinal);
 
@@ -43,7 +43,8 @@ public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router
                 status = await CheckDriftAsync(plan, stored, status, cancellationToken);
                 if (status.Phase == RolloutPhase.Progressing)
                 {
-                    input = new Tick(await analyzers(plan).AnalyzeAsync(plan, time.GetUtcNow(), cancellationToken));
+                    var analyzer = await analyzers(stored, cancellationToken);
+                    input = new Tick(await analyzer.AnalyzeAsync(plan, time.GetUtcNow(), cancellationToken));
                 }
             }
 

@@ -66,7 +66,8 @@ public sealed class KubernetesRolloutStore(CustomObjects objects, RolloutStoreOp
             report.Diagnostics.Where(d => d.Severity == Severity.Error).ToList(),
             StatusJson.Read(item["status"]),
             metadata["generation"]?.GetValue<long>() ?? 0,
-            metadata["resourceVersion"]?.GetValue<string>() ?? "");
+            metadata["resourceVersion"]?.GetValue<string>() ?? "",
+            templates);
     }
 
     /// <summary>The shipped templates, overridden by the AnalysisTemplates of the namespace.</summary>

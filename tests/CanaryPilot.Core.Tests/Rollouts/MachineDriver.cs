@@ -10,17 +10,18 @@ namespace CanaryPilot.Core.Tests.Rollouts;
 /// <summary>Feeds a plan's rollout through the state machine as the engine would, on a fake clock, recording every action.</summary>
 internal sealed class MachineDriver
 {
-    public MachineDriver(RolloutPlan plan, RolloutStatus? status = null)
+    public MachineDriver(RolloutPlan plan, RolloutStatus? status = null, FakeTimeProvider? clock = null)
     {
         Plan = plan;
         Status = status ?? new RolloutStatus();
+        Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
     }
 
     public RolloutPlan Plan { get; }
 
     public RolloutStatus Status { get; private set; }
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; }
 
     public List<RolloutAction> Actions { get; } = [];
 

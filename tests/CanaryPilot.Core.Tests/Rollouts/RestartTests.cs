@@ -15,26 +15,37 @@ public sealed class RestartTests
     /// <summary>Every status a healthy rollout with an approval passes through, as it was persisted.</summary>
     private static List<RolloutStatus> PersistedAlongTheWay(Verdict last)
     {
-        var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 5}, {weight: 25, approval: required}, {weight: 100}]"));
+        var clock = Clock();
+        var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 5}, {weight: 25, approval: required}, {weight: 100}]"), clock: clock);
         var seen = new List<RolloutStatus> { driver.Status };
         void Step(RolloutInput input)
         {
-            var decision = RolloutMachine.Decide(driver.Plan, driver.Status, input, driver.Clock.GetUtcNow());
-            var replay = new MachineDriver(driver.Plan, driver.Status);
+            var decision = RolloutMachine.Decide(driver.Plan, driver.Status, input, clock.GetUtcNow());
+            var replay = new MachineDriver(driver.Plan, driver.Status, clock);
             replay.Feed(input);
             seen.Add(decision.Status);
             seen.Add(replay.Status);
-            driver = new MachineDriver(driver.Plan, replay.Status);
+            driver = new MachineDriver(driver.Plan, replay.Status, clock);
+        }
+
+        Verdict Later(Verdict verdict)
+        {
+            clock.Advance(driver.Plan.Spec.Analysis.Interval);
+            return verdict;
         }
 
         Step(new Tick());
-        Step(new Tick(driver.Result(Verdict.Pass)));
-        Step(new Tick(driver.Result(Verdict.Pass)));
+        Step(new Tick(driver.Result(Later(Verdict.Pass))));
+        Step(new Tick(driver.Result(Later(Verdict.Pass))));
         Step(new ApproveCommand());
-        Step(new Tick(driver.Result(last)));
-        Step(new Tick(driver.Result(last)));
+        Step(new Tick(driver.Result(Later(last))));
+        Step(new Tick(driver.Result(Later(last))));
         return seen.DistinctBy(s => (s.Phase, s.Stage)).ToList();
     }
+
+    /// <summary>One clock for a whole story, so stage ages add up; a restart happens later than anything persisted.</summary>
+    private static Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock(TimeSpan? later = null) =>
+        new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero) + (later ?? TimeSpan.Zero));
 
     public static TheoryData<string> Endings() => ["Pass", "Fail"];
 
@@ -77,7 +88,7 @@ public sealed class RestartTests
 
         foreach (var persisted in PersistedAlongTheWay(verdict))
         {
-            var restarted = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 5}, {weight: 25, approval: required}, {weight: 100}]"), persisted);
+            var restarted = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 5}, {weight: 25, approval: required}, {weight: 100}]"), persisted, Clock(TimeSpan.FromHours(1)));
             restarted.Actions.AddRange(RolloutMachine.RecoveryActions(restarted.Plan, persisted));
             for (var step = 0; step < 10 && !RolloutMachine.IsTerminal(restarted.Status.Phase); step++)
             {

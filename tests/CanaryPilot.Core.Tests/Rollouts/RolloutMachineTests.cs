@@ -120,6 +120,18 @@ public sealed class RolloutMachineTests
     }
 
     [Fact]
+    public void APassMeasuredLessThanAnIntervalIntoAStage_DoesNotCountForIt()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
+        driver.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        driver.Feed(new Tick(driver.Result(Verdict.Pass)));
+
+        Assert.Equal((0, 0), (driver.Status.Stage!.Value, driver.Status.StagePasses));
+        Assert.StartsWith("stage 5%: too early to judge", driver.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MinimumDuration_HoldsAStageUntilItHasPassedThatLong()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 10, minDuration: 3m}, {weight: 100}]")).Start();

@@ -1,0 +1,38 @@
+namespace CanaryPilot.Sandbox.Mesh;
+
+/// <summary>The simulated service: its VirtualService in the emulator, its versions, and its clients.</summary>
+public sealed record MeshOptions
+{
+    public required string Namespace { get; init; }
+
+    /// <summary>The Kubernetes Service: <c>reviews</c>.</summary>
+    public required string Service { get; init; }
+
+    /// <summary>The VirtualService whose routes the traffic follows.</summary>
+    public required string VirtualService { get; init; }
+
+    /// <summary>networking.istio.io version to read it with.</summary>
+    public string IstioApiVersion { get; init; } = "v1";
+
+    public required IReadOnlyList<SimulatedWorkload> Workloads { get; init; }
+
+    /// <summary>Requests per second the clients send.</summary>
+    public double RequestsPerSecond { get; init; } = 50;
+
+    /// <summary>Share (0–1) of clients that send <see cref="BetaHeaders"/>, the ones A/B routes look for.</summary>
+    public double BetaShare { get; init; } = 0.1;
+
+    public IReadOnlyDictionary<string, string> BetaHeaders { get; init; } = new Dictionary<string, string> { ["x-user-group"] = "beta", ["cookie"] = "session=1; canary=always" };
+
+    /// <summary>The path the clients request.</summary>
+    public string Path { get; init; } = "/reviews/0";
+
+    /// <summary>The calling workload, as Istio names the source.</summary>
+    public MeshIdentity Client { get; init; } = new("productpage-v1", "bookinfo", "productpage", "v1");
+
+    /// <summary>Seeds the random choices, so a run can be repeated.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>How often traffic is generated and the VirtualService re-read.</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(100);
+}

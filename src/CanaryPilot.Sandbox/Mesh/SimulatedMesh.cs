@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CanaryPilot.Sandbox.Mesh;
+
+/// <summary>
+/// A service's traffic without a cluster: clients send requests at a steady rate, each routed as Istio
+/// would route it by the live VirtualService in the API emulator (weights, A/B matches, mirrors), each
+/// answered by the simulated workload it reaches, and all of it reported as Istio metrics on
+/// <c>/metrics</c> for a real Prometheus to scrape.
+/// </summary>
+public sealed class SimulatedMesh : IAsyncDisposable
+{
+    private readonly MeshOptions _options;
+    private readonly IKubernetes _client;
+    private readonly TimeProvider _time;
+    private readonly WebApplication _app;
+    private readonly IstioMetrics _metrics = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Random _random;
+    private readonly DateTimeOffset _started;
+    private Task _traffic = Task.CompletedTask;
+    private double _owed;
+    private long _requests;
+
+    private SimulatedMesh(MeshOptions options, IKubernetes client, TimeProvider time, WebApplication app)
+    {
+        _options = options;
+        _client = client;
+        _time = time;
+        _app = app;
+        _random = new Random(options.Seed);
+        _started = time.GetUtcNow();
+    }
+
+    /// <summary>Where Prometheus scrapes: <c>http://127.0.0.1:PORT/metrics</c>.</summary>
+    public Uri MetricsAddress { get; private set; } = null!;
+
+    /// <summary>Requests sent so far (mirrored copies not counted).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public static async Task<SimulatedMesh> StartAsync(MeshOptions options, IKubernetes client, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        var mesh = new SimulatedMesh(options, client, time ?? TimeProvider.System, app);
+        app.Run(mesh.ServeAsync);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        mesh.MetricsAddress = new Uri(new Uri(address), "/metrics");
+        mesh._traffic = mesh.RunTrafficAsync(mesh._stop.Token);
+        return mesh;
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        if (context.Request.Path != "/metrics")
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        context.Response.ContentType = "text/plain; version=0.0.4";
+        await _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private async Task RunTrafficAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.Tick, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (await ReadVirtualServiceAsync(cancellationToken) is { } virtualService)
+                {
+                    Send(virtualService);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<JsonObject?> ReadVirtualServiceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await _client.CustomObjects.GetNamespacedCustomObjectAsync(
+                "networking.istio.io", _options.IstioApiVersion, _options.Namespace, "virtualservices", _options.VirtualService, cancellationToken: cancellationToken);
+            return JsonNode.Parse(((JsonElement)found).GetRawText())!.AsObject();
+        }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            return null; // no VirtualService (yet), or the emulator restarting: no traffic this tick
+        }
+    }
+
+    private void Send(JsonObject virtualService)
+    {
+        _owed += _options.RequestsPerSecond * _options.Tick.TotalSeconds;
+        var elapsed = _time.GetUtcNow() - _started;
+        for (; _owed >= 1; _owed--)
+        {
+            var beta = _random.NextDouble() < _options.BetaShare;
+            var request = new IstioRouting.Request(_options.Path, beta ? _options.BetaHeaders : new Dictionary<string, string>());
+            var decision = IstioRouting.Route(virtualService, request, _random);
+            Interlocked.Increment(ref _requests);
+            Serve(decision.Destination, elapsed);
+            Serve(decision.Mirror, elapsed);
+        }
+    }
+
+    private void Serve(IstioRouting.Target? target, TimeSpan elapsed)
+    {
+        if (target is null)
+        {
+            return;
+        }
+
+        var workload = _options.Workloads.FirstOrDefault(w => SameHost(w.Host, target.Host) && w.Subset == target.Subset);
+        if (workload is null)
+        {
+            return; // a destination no simulated workload serves: Istio would answer 503 with no upstream
+        }
+
+        var (code, duration) = workload.BehaviorAt(elapsed).Sample(_random);
+        var serviceHost = $"{_options.Service}.{_options.Namespace}.svc.cluster.local";
+        _metrics.Record(_options.Client, new MeshIdentity(workload.Workload, _options.Namespace, _options.Service, workload.Version), serviceHost, _options.Namespace, code, duration);
+    }
+
+    private bool SameHost(string a, string b) => Qualify(a) == Qualify(b);
+
+    private string Qualify(string host) => host.Count(c => c == '.') switch
+    {
+        0 => $"{host}.{_options.Namespace}.svc.cluster.local",
+        1 => $"{host}.svc.cluster.local",
+        _ => host,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _traffic;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _stop.Dispose();
+    }
+}
