@@ -21,11 +21,11 @@ public sealed class RealPrometheusFixture : IAsyncLifetime
     private static readonly Dictionary<string, double> Healthy = new() { ["200"] = 1.0 };
 
     /// <summary>
-    /// The instant the tests evaluate at: two scrapes ago. At "now" the newest scrape may still be in
+    /// The instant the tests evaluate at: three scrapes ago. At "now" the newest scrape may still be in
     /// flight, and rate() then extrapolates only half an interval towards the window's end and reads
-    /// low; two scrapes back, both ends of every window have samples, so rates are exact.
+    /// low; three scrapes back (one spare for a busy machine), both ends of every window have samples.
     /// </summary>
-    public static DateTimeOffset Settled => TimeProvider.System.GetUtcNow().AddSeconds(-2);
+    public static DateTimeOffset Settled => TimeProvider.System.GetUtcNow().AddSeconds(-3);
 
     public IstioExporter Exporter { get; private set; } = null!;
 
