@@ -29,6 +29,14 @@ public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipelin
         }
     }
 
+    public async Task<JsonObject> CreateAsync(ResourceRef resource, JsonObject document, CancellationToken cancellationToken)
+    {
+        var created = await pipeline.ExecuteAsync(
+            async token => await client.CustomObjects.CreateNamespacedCustomObjectAsync(document, resource.Group, resource.Version, resource.Namespace, resource.Plural, cancellationToken: token),
+            cancellationToken);
+        return ToJson(created);
+    }
+
     public async Task<IReadOnlyList<JsonObject>> ListAsync(string group, string version, string? namespaceName, string plural, CancellationToken cancellationToken)
     {
         var list = await pipeline.ExecuteAsync(

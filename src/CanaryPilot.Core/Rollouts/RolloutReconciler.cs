@@ -44,7 +44,9 @@ public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router
                 if (status.Phase == RolloutPhase.Progressing)
                 {
                     var analyzer = await analyzers(stored, cancellationToken);
-                    input = new Tick(await analyzer.AnalyzeAsync(plan, time.GetUtcNow(), cancellationToken));
+                    // One scrape back: at "now" the newest scrape may not have landed, and rate() then reads low.
+                    var at = time.GetUtcNow() - plan.Spec.Analysis.Prometheus.ScrapeInterval;
+                    input = new Tick(await analyzer.AnalyzeAsync(plan, at, cancellationToken, Baselines(status)));
                 }
             }
 
@@ -57,6 +59,11 @@ public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router
             throw;
         }
     }
+
+    /// <summary>With no traffic on the stable version, the stable values measured before stand in for it.</summary>
+    private static Dictionary<string, double>? Baselines(RolloutStatus status) => status.StableWeight > 0
+        ? null
+        : status.Metrics.Where(m => m.StableValue is { } v && double.IsFinite(v)).ToDictionary(m => m.Name, m => m.StableValue!.Value, StringComparer.Ordinal);
 
     private async Task<RolloutStatus> CheckDriftAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, CancellationToken cancellationToken)
     {

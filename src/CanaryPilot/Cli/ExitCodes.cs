@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The rollout waits for a person's approval.</summary>
     public const int AwaitingApproval = 4;
+
+    /// <summary>Stopped by SIGINT or SIGTERM at a safe point; running the same command again resumes.</summary>
+    public const int Interrupted = 130;
 }

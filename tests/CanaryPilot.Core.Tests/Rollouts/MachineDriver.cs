@@ -108,3 +108,22 @@ internal sealed class MachineDriver
         return Assert.Single(report.ValidPlans);
     }
 }
+
+internal static class PlanExtensions
+{
+    /// <summary>The plan with a latency metric that allows the canary at most 8% above stable.</summary>
+    public static RolloutPlan WithComparison(this RolloutPlan plan) => plan with
+    {
+        Spec = plan.Spec with
+        {
+            Analysis = plan.Spec.Analysis with
+            {
+                Metrics =
+                [
+                    .. plan.Spec.Analysis.Metrics,
+                    new MetricSpec { Name = "latency", Template = "istio-request-duration-p99", CompareToStable = new StableComparison { MaxIncrease = 8 } },
+                ],
+            },
+        },
+    };
+}

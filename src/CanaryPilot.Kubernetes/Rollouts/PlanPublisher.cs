@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CanaryPilot.Core.Plans;
+using k8s.Autorest;
+
+namespace CanaryPilot.Kubernetes.Rollouts;
+
+/// <summary>
+/// Puts a plan read from a file into the cluster as its RolloutPlan resource (for <c>canarypilot run</c>),
+/// marked as driven from the command line so an in-cluster controller leaves it alone. An unchanged
+/// spec is not written again; the status is never touched here.
+/// </summary>
+public sealed class PlanPublisher(CustomObjects objects)
+{
+    /// <summary>The annotation that says who drives a plan; the controller skips plans driven by the CLI.</summary>
+    public const string DriverAnnotation = "canarypilot.io/driven-by";
+
+    public const string CliDriver = "canarypilot-run";
+
+    /// <summary>Creates or updates the resource; returns its generation.</summary>
+    public async Task<long> PublishAsync(RolloutPlan plan, JsonObject document, CancellationToken cancellationToken)
+    {
+        var resource = new ResourceRef(RolloutPlan.ApiGroup, "v1alpha1", plan.Namespace, "rolloutplans", plan.Metadata.Name);
+        var desired = (JsonObject)document.DeepClone();
+        desired.Remove("status");
+        var metadata = desired["metadata"] as JsonObject ?? [];
+        desired["metadata"] = metadata;
+        metadata["namespace"] = plan.Namespace;
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        annotations[DriverAnnotation] = CliDriver;
+        metadata["annotations"] = annotations;
+
+        try
+        {
+            var existing = await objects.GetAsync(resource, cancellationToken);
+            if (existing is null)
+            {
+                var created = await objects.CreateAsync(resource, desired, cancellationToken);
+                return created["metadata"]?["generation"]?.GetValue<long>() ?? 1;
+            }
+
+            var updated = await objects.UpdateAsync(resource, live =>
+            {
+                live["spec"] = desired["spec"]!.DeepClone();
+                var liveMetadata = (JsonObject)live["metadata"]!;
+                liveMetadata["labels"] = metadata["labels"]?.DeepClone();
+                var liveAnnotations = liveMetadata["annotations"] as JsonObject ?? [];
+                foreach (var (key, value) in annotations)
+                {
+                    liveAnnotations[key] = value?.DeepClone();
+                }
+
+                liveMetadata["annotations"] = liveAnnotations;
+                if (liveMetadata["labels"] is null)
+                {
+                    liveMetadata.Remove("labels");
+                }
+            }, status: false, cancellationToken);
+            return updated["metadata"]?["generation"]?.GetValue<long>() ?? 1;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CrdMissingException("the cluster does not serve canarypilot.io/v1alpha1 RolloutPlans; install the CRDs first: kubectl apply -f deploy/crds/");
+        }
+    }
+}
+
+/// <summary>The cluster lacks CanaryPilot's CustomResourceDefinitions.</summary>
+public sealed class CrdMissingException(string message) : Exception(message);

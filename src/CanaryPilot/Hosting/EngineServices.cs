@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Core.Secrets;
+using CanaryPilot.Kubernetes;
+using CanaryPilot.Kubernetes.Istio;
+using CanaryPilot.Kubernetes.Rollouts;
+using CanaryPilot.Prometheus;
+using CanaryPilot.Scheduling;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace CanaryPilot.Hosting;
+
+/// <summary>The rollout engine's composition: cluster adapters, Prometheus, the reconciler and its scheduler.</summary>
+public static class EngineServices
+{
+    public static IServiceCollection AddRolloutEngine(this IServiceCollection services, EngineSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Time);
+        services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(settings.Cluster));
+        services.AddSingleton(settings.Kubernetes);
+        services.AddSingleton(settings.Store);
+        services.AddSingleton(sp => KubernetesResilience.Create(settings.Kubernetes, settings.Time));
+        services.AddSingleton(sp => new CustomObjects(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.Kubernetes));
+        services.AddSingleton<ITrafficRouter, IstioTrafficRouter>();
+        services.AddSingleton<IRolloutStore, KubernetesRolloutStore>();
+        services.AddSingleton<ISecretResolver>(sp => new KubernetesSecretResolver(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.LocalSecrets));
+        services.AddSingleton<LoggingAnnouncer>();
+        services.AddSingleton(sp => new KubernetesEventAnnouncer(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.Time, settings.Instance));
+        services.AddSingleton<IAnnouncer>(sp => new CompositeAnnouncer(
+            [sp.GetRequiredService<LoggingAnnouncer>(), sp.GetRequiredService<KubernetesEventAnnouncer>(), .. sp.GetServices<IRolloutObserver>()]));
+        services.AddSingleton<AnalyzerFactory>();
+        services.AddSingleton(sp => new RolloutReconciler(
+            sp.GetRequiredService<IRolloutStore>(),
+            sp.GetRequiredService<ITrafficRouter>(),
+            sp.GetRequiredService<AnalyzerFactory>().ForAsync,
+            sp.GetRequiredService<IAnnouncer>(),
+            settings.Time));
+        services.AddSingleton<RolloutProgress>();
+        services.AddSingleton<RolloutScheduler>();
+        services.AddQuartz(q => q.UseTimeProvider(settings.Time));
+        return services;
+    }
+}
+
+/// <summary>An announcer that watches the rollout for a person (the CLI's live view); any number may be registered.</summary>
+public interface IRolloutObserver : IAnnouncer;
+
+/// <summary>
+/// One Prometheus client per plan's connection, with identical queries of one instant sent once, for
+/// the analyzer of each rollout; the plan's secrets are read when its connection is first needed.
+/// </summary>
+internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver secrets) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, (PrometheusClient Client, IMetricsProvider Provider)> _connections = new(StringComparer.Ordinal);
+
+    public async ValueTask<Analyzer> ForAsync(StoredRollout rollout, CancellationToken cancellationToken)
+    {
+        var plan = rollout.Plan!;
+        var spec = plan.Spec.Analysis.Prometheus;
+        var address = settings.Prometheus ?? (spec.Address is { } configured
+            ? new Uri(configured)
+            : throw new InvalidOperationException($"rollout plan {rollout.Namespace}/{rollout.Name} names no Prometheus address (spec.analysis.prometheus.address) and none was given"));
+        var key = $"{rollout.Namespace}/{rollout.Name}@{address}";
+        if (!_connections.TryGetValue(key, out var connection))
+        {
+            var options = await PrometheusConnection.OptionsAsync(spec, address, plan.Namespace, secrets, cancellationToken);
+            var client = PrometheusClient.Create(options, settings.Time);
+            connection = (client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
+            if (!_connections.TryAdd(key, connection))
+            {
+                client.Dispose();
+                connection = _connections[key];
+            }
+        }
+
+        return new Analyzer(connection.Provider, rollout.Templates ?? TemplateCatalog.BuiltIn());
+    }
+
+    public void Dispose()
+    {
+        foreach (var (client, _) in _connections.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using CanaryPilot.Hosting;
+using CanaryPilot.Kubernetes;
+using CanaryPilot.Kubernetes.Crds;
+using CanaryPilot.Sandbox.KubeApi;
+using CanaryPilot.Sandbox.Mesh;
+using CanaryPilot.Sandbox.Prometheus;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CanaryPilot.Tests.EndToEnd;
+
+/// <summary>
+/// Everything a rollout touches, on this machine: the API emulator with the CRDs and bookinfo's
+/// reviews resources, a simulated mesh whose traffic follows the live VirtualService, and a real
+/// Prometheus scraping it every second.
+/// </summary>
+internal sealed class RolloutTestBed : IAsyncDisposable
+{
+    public const string Plan = """
+        apiVersion: canarypilot.io/v1alpha1
+        kind: RolloutPlan
+        metadata: {name: reviews, namespace: bookinfo}
+        spec:
+          service:
+            name: reviews
+            virtualServices: [{name: reviews}]
+            stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
+            canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
+          stages: [{weight: 20}, {weight: 50}, {weight: 100}]
+          analysis:
+            interval: 2s
+            failureLimit: 0
+            missingData: {minRequestVolume: 10, maxDuration: 90s}
+            prometheus: {scrapeInterval: 1s}
+            metrics:
+              - {name: success-rate, template: istio-success-rate, window: 4s, thresholds: {min: 95}}
+              - {name: latency-p99, template: istio-request-duration-p99, window: 4s, thresholds: {max: 500}}
+        """;
+
+    private RolloutTestBed(KubeApiCluster cluster, SimulatedMesh mesh, PrometheusServer prometheus)
+    {
+        Cluster = cluster;
+        Mesh = mesh;
+        Prometheus = prometheus;
+    }
+
+    public KubeApiCluster Cluster { get; }
+
+    public SimulatedMesh Mesh { get; }
+
+    public PrometheusServer Prometheus { get; }
+
+    /// <summary>Both versions answer in 5–10 ms, inside one histogram bucket, so latency percentiles compare exactly.</summary>
+    public static WorkloadBehavior Healthy { get; } = new() { LatencyMedianMs = 7, LatencyP99Ms = 9 };
+
+    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200)
+    {
+        var cluster = await KubeApiCluster.StartAsync();
+        foreach (var crd in CrdGenerator.Files().Values)
+        {
+            await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crd));
+        }
+
+        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bookinfo" } });
+        await CreateAsync(cluster, "virtualservices", """
+            {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "reviews", "namespace": "bookinfo"},
+             "spec": {"hosts": ["reviews"], "http": [{"name": "primary", "timeout": "10s", "route": [{"destination": {"host": "reviews", "subset": "v1"}}]}]}}
+            """);
+        await CreateAsync(cluster, "destinationrules", """
+            {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": {"name": "reviews", "namespace": "bookinfo"},
+             "spec": {"host": "reviews", "subsets": [{"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}}
+            """);
+        var mesh = await SimulatedMesh.StartAsync(
+            new MeshOptions
+            {
+                Namespace = "bookinfo",
+                Service = "reviews",
+                VirtualService = "reviews",
+                RequestsPerSecond = requestsPerSecond,
+                Workloads =
+                [
+                    new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = Healthy },
+                    new SimulatedWorkload { Workload = "reviews-v2", Version = "v2", Host = "reviews", Subset = "v2", Behavior = canary },
+                ],
+            },
+            cluster.Client);
+        var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [mesh.MetricsAddress] });
+        return new RolloutTestBed(cluster, mesh, prometheus);
+    }
+
+    /// <summary>A rollout engine (reconciler, Quartz scheduler) wired as the service and the CLI wire it.</summary>
+    public ServiceProvider StartEngine()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRolloutEngine(new EngineSettings
+        {
+            Cluster = Cluster.Configuration,
+            Prometheus = Prometheus.Address,
+            Kubernetes = new KubernetesOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(10) },
+        });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>Writes a plan file for <c>canarypilot run</c>, in the bed's own directory.</summary>
+    public string WritePlan(string yaml = Plan)
+    {
+        var path = Path.Combine(Cluster.Directory, $"plan-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    public async Task CreatePlanAsync(string yaml = Plan) =>
+        (await KubectlProcess.RunWithInputAsync(Cluster.KubeconfigPath, yaml, "create", "-f", "-")).Succeeded();
+
+    /// <summary>The canary's live weight in the VirtualService (0 when it has no canary destination).</summary>
+    public async Task<int> LiveCanaryWeightAsync()
+    {
+        var found = await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews");
+        var route = JsonNode.Parse(found.ToString()!)!["spec"]!["http"]![0]!["route"]!.AsArray();
+        return route.FirstOrDefault(d => d!["destination"]!["subset"]!.GetValue<string>() == "v2")?["weight"]?.GetValue<int>() ?? 0;
+    }
+
+    private static async Task CreateAsync(KubeApiCluster cluster, string plural, string json) =>
+        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse(json)!, "networking.istio.io", "v1", "bookinfo", plural);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Prometheus.DisposeAsync();
+        await Mesh.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}
