@@ -98,4 +98,37 @@ public sealed class RunCommandTests
         Assert.Equal($"resuming the rollout at 50% (Progressing)", lines[0]["message"]!.GetValue<string>());
         Assert.Equal(killedAt, lines.First(l => l["type"]!.GetValue<string>() == "progress")["stage"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Sigterm_StopsAtASafePointAndSaysHowToResume()
+    {
+        await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy);
+        var plan = bed.WritePlan(RolloutTestBed.Plan.Replace("{weight: 20}", "{weight: 20, minDuration: 1h}", StringComparison.Ordinal));
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", plan, "--kubeconfig", bed.Cluster.KubeconfigPath, "--prometheus", bed.Prometheus.Address.ToString(), "--output", "json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var run = Process.Start(start)!;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var lines = new List<JsonNode>();
+        while (lines.Count == 0 || lines[^1]["type"]!.GetValue<string>() != "progress")
+        {
+            lines.Add(JsonNode.Parse((await run.StandardOutput.ReadLineAsync(deadline.Token))!)!);
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await term.WaitForExitAsync(deadline.Token);
+        }
+
+        var rest = await run.StandardOutput.ReadToEndAsync(deadline.Token);
+        await run.WaitForExitAsync(deadline.Token);
+
+        Assert.Equal(130, run.ExitCode);
+        var summary = JsonNode.Parse(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1])!;
+        Assert.Equal("interrupted", summary["verdict"]!.GetValue<string>());
+        Assert.EndsWith("run the same command again to resume", summary["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(20, await bed.LiveCanaryWeightAsync());
+    }
 }
