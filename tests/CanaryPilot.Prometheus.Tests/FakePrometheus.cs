@@ -24,7 +24,7 @@ public sealed class FakePrometheus : IAsyncDisposable
 
     private FakePrometheus(WebApplication app) => _app = app;
 
-    public Uri Address { get; private set; } = null!;
+    public required Uri Address { get; init; }
 
     public int RequestCount => Volatile.Read(ref _count);
 
@@ -32,32 +32,31 @@ public sealed class FakePrometheus : IAsyncDisposable
 
     public static async Task<FakePrometheus> StartAsync(Func<HttpContext, int, Task> handler, X509Certificate2? certificate = null)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AllowSynchronousIO = false;
-            k.Listen(IPAddress.Loopback, 0, listen =>
+        FakePrometheus? fake = null;
+        var (app, address) = await Sandbox.LoopbackServer.StartAsync(
+            async context =>
+            {
+                if (fake is null)
+                {
+                    context.Response.StatusCode = 503;
+                    return;
+                }
+
+                using var reader = new StreamReader(context.Request.Body);
+                var body = await reader.ReadToEndAsync(context.RequestAborted);
+                var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+                fake.Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body));
+                await handler(context, Interlocked.Increment(ref fake._count));
+            },
+            configure: kestrel => kestrel.AllowSynchronousIO = false,
+            listen: options =>
             {
                 if (certificate is not null)
                 {
-                    listen.UseHttps(certificate);
+                    options.UseHttps(certificate);
                 }
             });
-        });
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var fake = new FakePrometheus(app);
-        app.Run(async context =>
-        {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync(context.RequestAborted);
-            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            fake.Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body));
-            await handler(context, Interlocked.Increment(ref fake._count));
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.Address = new Uri(address);
+        fake = new FakePrometheus(app) { Address = address };
         return fake;
     }
 

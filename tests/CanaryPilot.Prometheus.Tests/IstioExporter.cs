@@ -31,23 +31,23 @@ public sealed class IstioExporter : IAsyncDisposable
         _workloads = workloads;
     }
 
-    public Uri MetricsUrl { get; private set; } = null!;
+    public required Uri MetricsUrl { get; init; }
 
     public static async Task<IstioExporter> StartAsync(IReadOnlyList<IstioWorkload> workloads)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var exporter = new IstioExporter(app, workloads);
-        app.Run(context =>
+        IstioExporter? exporter = null;
+        var (app, address) = await Sandbox.LoopbackServer.StartAsync(context =>
         {
+            if (exporter is null)
+            {
+                context.Response.StatusCode = 503;
+                return Task.CompletedTask;
+            }
+
             context.Response.ContentType = "text/plain; version=0.0.4";
             return context.Response.WriteAsync(exporter.Exposition(), context.RequestAborted);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        exporter.MetricsUrl = new Uri(new Uri(address), "/metrics");
+        exporter = new IstioExporter(app, workloads) { MetricsUrl = new Uri(address, "/metrics") };
         return exporter;
     }
 

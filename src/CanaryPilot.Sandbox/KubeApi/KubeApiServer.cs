@@ -2,11 +2,6 @@ using System.Text.Json.Nodes;
 using CanaryPilot.Sandbox.KubeApi.Http;
 using CanaryPilot.Sandbox.KubeApi.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CanaryPilot.Sandbox.KubeApi;
 
@@ -32,7 +27,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     }
 
     /// <summary>The base URL, <c>http://127.0.0.1:PORT</c>.</summary>
-    public Uri Address { get; private set; } = null!;
+    public required Uri Address { get; init; }
 
     public ResourceCatalog Catalog { get; }
 
@@ -49,19 +44,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var faults = new FaultSwitches();
         Wire(catalog, store, time);
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.Listen(System.Net.IPAddress.Loopback, options.Port);
-            k.Limits.MaxRequestBodySize = options.MaxRequestBytes + 1;
-        });
-        builder.Logging.ClearProviders();
-        builder.Services.AddRoutingCore();
-        var app = builder.Build();
         var handler = new KubeApiHandler(catalog, store, faults, options, time);
-        app.Run(handler.HandleAsync);
-
-        var server = new KubeApiServer(app, options, catalog, store, faults);
         if (options.StateFile is { } stateFile && File.Exists(stateFile))
         {
             store.Load(stateFile, key => catalog.All().FirstOrDefault(t => t.StorageKey == key));
@@ -72,10 +55,9 @@ public sealed class KubeApiServer : IAsyncDisposable
             store.Create(catalog.Find("", "v1", "namespaces")!, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, dryRun: false);
         }
 
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return server;
+        var (app, address) = await LoopbackServer.StartAsync(
+            handler.HandleAsync, options.Port, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes + 1, cancellationToken: cancellationToken);
+        return new KubeApiServer(app, options, catalog, store, faults) { Address = address };
     }
 
     /// <summary>Writes a kubeconfig whose current context is this server, for kubectl and KubernetesClient.</summary>

@@ -2,12 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CanaryPilot.Sandbox.Mesh;
 
@@ -42,25 +37,25 @@ public sealed class SimulatedMesh : IAsyncDisposable
     }
 
     /// <summary>Where Prometheus scrapes: <c>http://127.0.0.1:PORT/metrics</c>.</summary>
-    public Uri MetricsAddress { get; private set; } = null!;
+    public required Uri MetricsAddress { get; init; }
 
     /// <summary>Requests sent so far (mirrored copies not counted).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
     public static async Task<SimulatedMesh> StartAsync(MeshOptions options, IKubernetes client, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Services.AddRoutingCore();
-        var app = builder.Build();
-        var mesh = new SimulatedMesh(options, client, time ?? TimeProvider.System, app);
-        app.Run(mesh.ServeAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        mesh.MetricsAddress = new Uri(new Uri(address), "/metrics");
+        SimulatedMesh? mesh = null;
+        var (app, address) = await LoopbackServer.StartAsync(context => mesh?.ServeAsync(context) ?? NotReady(context), cancellationToken: cancellationToken);
+        mesh = new SimulatedMesh(options, client, time ?? TimeProvider.System, app) { MetricsAddress = new Uri(address, "/metrics") };
         mesh._traffic = mesh.RunTrafficAsync(mesh._stop.Token);
         return mesh;
+    }
+
+    /// <summary>A scrape that arrives in the moment between the server starting and the mesh existing.</summary>
+    private static Task NotReady(HttpContext context)
+    {
+        context.Response.StatusCode = 503;
+        return Task.CompletedTask;
     }
 
     private async Task ServeAsync(HttpContext context)

@@ -10,6 +10,14 @@ public sealed class RunCommandTests
     private static Task<CliRun> RunAsync(RolloutTestBed bed, string plan, params string[] extra) => Task.Run(() => CliRun.Of(
         ["run", "-f", plan, "--kubeconfig", bed.Cluster.KubeconfigPath, "--prometheus", bed.Prometheus.Address.ToString(), .. extra]));
 
+    /// <summary><c>canarypilot run</c> as its own process, with JSON output, for tests that kill or signal it.</summary>
+    private static ProcessStartInfo RunProcess(RolloutTestBed bed, string plan) =>
+        new("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", plan, "--kubeconfig", bed.Cluster.KubeconfigPath, "--prometheus", bed.Prometheus.Address.ToString(), "--output", "json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
     /// <summary>The bookinfo example plan as committed, with its minutes made seconds and Prometheus scraping every second.</summary>
     private static string ShortenedBookinfoPlan()
     {
@@ -66,11 +74,7 @@ public sealed class RunCommandTests
     {
         await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy);
         var plan = bed.WritePlan(RolloutTestBed.Plan.Replace("{weight: 50}", "{weight: 50, minDuration: 6s}", StringComparison.Ordinal));
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", plan, "--kubeconfig", bed.Cluster.KubeconfigPath, "--prometheus", bed.Prometheus.Address.ToString(), "--output", "json"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = RunProcess(bed, plan);
         int killedAt;
         using (var first = Process.Start(start)!)
         {
@@ -104,11 +108,7 @@ public sealed class RunCommandTests
     {
         await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy);
         var plan = bed.WritePlan(RolloutTestBed.Plan.Replace("{weight: 20}", "{weight: 20, minDuration: 1h}", StringComparison.Ordinal));
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", plan, "--kubeconfig", bed.Cluster.KubeconfigPath, "--prometheus", bed.Prometheus.Address.ToString(), "--output", "json"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = RunProcess(bed, plan);
         using var run = Process.Start(start)!;
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var lines = new List<JsonNode>();
