@@ -8,7 +8,7 @@ namespace CanaryPilot.Sandbox.Mesh;
 
 /// <summary>
 /// A service's traffic without a cluster: clients send requests at a steady rate, each routed as Istio
-/// would route it by the live VirtualService in the API emulator (weights, A/B matches, mirrors), each
+/// would route it by the live VirtualService in the API emulator (watched: weights, A/B matches, mirrors), each
 /// answered by the simulated workload it reaches, and all of it reported as Istio metrics on
 /// <c>/metrics</c> for a real Prometheus to scrape.
 /// </summary>
@@ -23,6 +23,8 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly Random _random;
     private readonly DateTimeOffset _started;
     private Task _traffic = Task.CompletedTask;
+    private Task _watch = Task.CompletedTask;
+    private JsonObject? _virtualService;
     private double _owed;
     private long _requests;
 
@@ -47,6 +49,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         SimulatedMesh? mesh = null;
         var (app, address) = await LoopbackServer.StartAsync(context => mesh?.ServeAsync(context) ?? NotReady(context), cancellationToken: cancellationToken);
         mesh = new SimulatedMesh(options, client, time ?? TimeProvider.System, app) { MetricsAddress = new Uri(address, "/metrics") };
+        mesh._watch = mesh.WatchVirtualServiceAsync(mesh._stop.Token);
         mesh._traffic = mesh.RunTrafficAsync(mesh._stop.Token);
         return mesh;
     }
@@ -77,7 +80,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (await ReadVirtualServiceAsync(cancellationToken) is { } virtualService)
+                if (Volatile.Read(ref _virtualService) is { } virtualService)
                 {
                     Send(virtualService);
                 }
@@ -88,17 +91,42 @@ public sealed class SimulatedMesh : IAsyncDisposable
         }
     }
 
-    private async Task<JsonObject?> ReadVirtualServiceAsync(CancellationToken cancellationToken)
+    /// <summary>Follows the VirtualService as it changes, reconnecting whenever the watch ends or fails.</summary>
+    private async Task WatchVirtualServiceAsync(CancellationToken cancellationToken)
     {
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            var found = await _client.CustomObjects.GetNamespacedCustomObjectAsync(
-                "networking.istio.io", _options.IstioApiVersion, _options.Namespace, "virtualservices", _options.VirtualService, cancellationToken: cancellationToken);
-            return JsonNode.Parse(((JsonElement)found).GetRawText())!.AsObject();
-        }
-        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
-        {
-            return null; // no VirtualService (yet), or the emulator restarting: no traffic this tick
+            try
+            {
+                var events = _client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+                    "networking.istio.io", _options.IstioApiVersion, _options.Namespace, "virtualservices",
+                    fieldSelector: $"metadata.name={_options.VirtualService}", cancellationToken: cancellationToken);
+                await foreach (var (type, item) in events)
+                {
+                    var parsed = type == WatchEventType.Deleted ? null : JsonNode.Parse(item.ToString()!) as JsonObject;
+                    if (type != WatchEventType.Bookmark && type != WatchEventType.Error)
+                    {
+                        Volatile.Write(ref _virtualService, parsed);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or k8s.Autorest.HttpOperationException or JsonException)
+            {
+                // The emulator went away or the stream broke: try again shortly.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -148,6 +176,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _traffic;
+        await _watch;
         await _app.StopAsync();
         await _app.DisposeAsync();
         _stop.Dispose();
