@@ -14,6 +14,7 @@ public static class CanaryPilotCli
         root.Subcommands.Add(LintCommand.Create(console));
         root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(Demo.DemoCommand.Create(console));
         root.Subcommands.Add(SandboxCommand.Create(console));
 
         var result = root.Parse(args);

@@ -22,7 +22,7 @@ internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutPr
             progress.Report(result);
             if (result.Status is not { } status || RolloutMachine.IsTerminal(status.Phase))
             {
-                await context.Scheduler.DeleteJob(key, cancellationToken);
+                await RemoveAsync(context, cancellationToken);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -30,6 +30,18 @@ internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutPr
             // The status persisted so far stands; the next interval re-applies it and tries again.
             LogReconcileFailed(logger, e, key.Group, key.Name, e.Message);
             progress.ReportFailure(key.Group, key.Name, e);
+        }
+    }
+
+    /// <summary>A finished rollout's job goes away; if the scheduler is shutting down, it goes with it anyway.</summary>
+    private static async Task RemoveAsync(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await context.Scheduler.DeleteJob(context.JobDetail.Key, cancellationToken);
+        }
+        catch (SchedulerException)
+        {
         }
     }
 

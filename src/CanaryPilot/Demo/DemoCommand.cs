@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using CanaryPilot.Cli;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Core.Validation;
+using CanaryPilot.Hosting;
+using CanaryPilot.Sandbox.Prometheus;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CanaryPilot.Demo;
+
+/// <summary>
+/// <c>canarypilot demo</c>: a complete rollout on this machine — the API emulator, a simulated bookinfo
+/// reviews service and a real Prometheus — driven by the real engine with the same live view as
+/// <c>run</c>, ending as the chosen scenario should.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = "What the canary does: healthy (promoted), error-spike and latency (rolled back), no-traffic and flaky-prometheus (rolled back for lack of evidence).",
+            DefaultValueFactory = _ => "healthy",
+            HelpName = string.Join('|', DemoScenario.All.Select(s => s.Name)),
+        };
+        scenario.AcceptOnlyFromAmong([.. DemoScenario.All.Select(s => s.Name)]);
+        var keep = new Option<bool>("--keep") { Description = "Leave the sandbox running afterwards, for kubectl and the Prometheus UI, until Ctrl-C." };
+        var output = CommonOptions.Output();
+        var command = new Command("demo", "Watch a whole rollout on this machine: an emulated cluster, a simulated bookinfo reviews service and a real Prometheus. Exit 0 when the scenario ended as it should.")
+        {
+            scenario, keep, output,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            DemoScenario.Find(result.GetValue(scenario)!)!,
+            result.GetValue(keep),
+            result.GetValue(output) == "json" ? OutputFormat.Json : OutputFormat.Text,
+            console,
+            cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(DemoScenario scenario, bool keep, OutputFormat format, CliConsole console, CancellationToken cancellationToken)
+    {
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Interrupt(signal, interrupted));
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Interrupt(signal, interrupted));
+        var time = TimeProvider.System;
+        var view = new RunView(console, format, time, color: format == OutputFormat.Text && !Console.IsOutputRedirected && console.Out == Console.Out);
+        view.Note($"scenario {scenario.Name}: {scenario.Story}");
+
+        DemoEnvironment environment;
+        try
+        {
+            environment = await DemoEnvironment.StartAsync(scenario, interrupted.Token);
+        }
+        catch (PrometheusNotInstalledException e)
+        {
+            console.Error.WriteLine($"canarypilot: {e.Message}");
+            return ExitCodes.InfrastructureFailure;
+        }
+
+        await using (environment)
+        {
+            view.Note($"sandbox up: Kubernetes API {environment.Cluster.Server.Address}, Prometheus {environment.Prometheus.Address}, {scenario.RequestsPerSecond} requests/s to reviews");
+            var input = new InputLoader().LoadText("demo-plan.yaml", DemoPlan.Yaml);
+            var plan = PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans.Single();
+            var services = new ServiceCollection();
+            services.AddLogging(builder => Logging.ForCli(builder));
+            services.AddRolloutEngine(new EngineSettings { Cluster = environment.Cluster.Configuration, Prometheus = environment.Prometheus.Address, Time = time });
+            services.AddSingleton<IRolloutObserver>(view);
+            int exit;
+            RolloutSession session;
+            await using (var engine = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }))
+            {
+                session = new RolloutSession(engine, plan, view, async status =>
+                {
+                    if (scenario.StopsPrometheus(status) && environment.Prometheus.IsRunning)
+                    {
+                        await environment.Prometheus.StopAsync();
+                        view.Note("Prometheus stopped: from now on nothing can be measured");
+                    }
+                });
+                exit = await session.RunAsync(input.Documents[0], untilApproval: false, interrupted.Token);
+            }
+
+            if (exit == ExitCodes.Interrupted)
+            {
+                return exit;
+            }
+
+            var asExpected = session.Final is { } final && scenario.EndedAsExpected(final);
+            view.Note(Summary(session));
+            view.Note(asExpected
+                ? $"the {scenario.Name} scenario ended as it should: {scenario.Expected}"
+                : $"the {scenario.Name} scenario should have ended {scenario.Expected}, but ended {session.Final?.Phase}");
+            if (keep)
+            {
+                view.Note($"the sandbox keeps running until Ctrl-C: kubectl --kubeconfig {environment.Cluster.KubeconfigPath} get rolloutplans,virtualservices -n bookinfo; Prometheus UI at {environment.Prometheus.Address}");
+                await WaitAsync(interrupted.Token);
+            }
+
+            return asExpected ? ExitCodes.Success : ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>How long each stage lasted, and the values the last analysis saw.</summary>
+    private static string Summary(RolloutSession session)
+    {
+        var entered = session.History.Where(h => h.Status.Stage is not null).DistinctBy(h => h.Status.Stage).ToList();
+        var end = session.History.Count > 0 ? session.History[^1].At : DateTimeOffset.MinValue;
+        var stages = entered.Select((stage, i) =>
+            $"{stage.Status.StageName} {((i + 1 < entered.Count ? entered[i + 1].At : end) - stage.At).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)}s").ToList();
+        var values = session.Final?.Metrics.Select(m => $"{m.Name} {m.Value?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} ({m.Threshold}) {m.Verdict}") ?? [];
+        return $"summary: stages {string.Join(", ", stages)}; last analysis {string.Join(", ", values)}";
+    }
+
+    private static async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void Interrupt(PosixSignalContext signal, CancellationTokenSource interrupted)
+    {
+        signal.Cancel = true;
+        interrupted.Cancel();
+    }
+}

@@ -1,0 +1,46 @@
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Sandbox.Mesh;
+
+namespace CanaryPilot.Demo;
+
+/// <summary>What the demo's canary does, and how its rollout must end for the demo to have shown it right.</summary>
+internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload Canary, double RequestsPerSecond, RolloutPhase Expected, params RollbackCause[] ExpectedCauses)
+{
+    /// <summary>Both versions answer in 5–10 ms: inside one histogram bucket, so percentiles compare exactly.</summary>
+    public static WorkloadBehavior Healthy { get; } = new() { LatencyMedianMs = 7, LatencyP99Ms = 9 };
+
+    /// <summary>When the canary turns bad in the scenarios where it does: a few stages in.</summary>
+    private static readonly TimeSpan TurnsBad = TimeSpan.FromSeconds(12);
+
+    public static IReadOnlyList<DemoScenario> All { get; } =
+    [
+        new("healthy", "reviews v2 is as good as v1: every stage passes and it is promoted", Version2(Healthy), 200, RolloutPhase.Succeeded),
+        new("error-spike", "reviews v2 starts well, then a quarter of its requests fail: the analysis catches it and traffic goes back to v1",
+            Version2(Healthy, Healthy with { ErrorRate = 0.25 }), 200, RolloutPhase.RolledBack, RollbackCause.CriticalThreshold, RollbackCause.AnalysisFailed),
+        new("latency", "reviews v2 starts well, then its p99 latency climbs past 500 ms: it is rolled back",
+            Version2(Healthy, Healthy with { LatencyMedianMs = 400, LatencyP99Ms = 900 }), 200, RolloutPhase.RolledBack, RollbackCause.AnalysisFailed),
+        new("no-traffic", "nobody calls reviews: with no evidence the canary is never promoted, and the missing-data policy rolls it back",
+            Version2(Healthy), 0, RolloutPhase.RolledBack, RollbackCause.NoEvidence),
+        new("flaky-prometheus", "Prometheus goes away mid-rollout: the checks are inconclusive, the stage holds, and the missing-data policy rolls back",
+            Version2(Healthy), 200, RolloutPhase.RolledBack, RollbackCause.NoEvidence),
+    ];
+
+    public static DemoScenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>Whether the rollout ended as this scenario should.</summary>
+    public bool EndedAsExpected(RolloutStatus status) =>
+        status.Phase == Expected && (ExpectedCauses.Length == 0 || (status.Cause is { } cause && ExpectedCauses.Contains(cause)));
+
+    /// <summary>Prometheus goes away once the rollout is two stages in.</summary>
+    public bool StopsPrometheus(RolloutStatus status) => Name == "flaky-prometheus" && status.Stage >= 1;
+
+    private static SimulatedWorkload Version2(WorkloadBehavior behavior, WorkloadBehavior? later = null) => new()
+    {
+        Workload = "reviews-v2",
+        Version = "v2",
+        Host = "reviews",
+        Subset = "v2",
+        Behavior = behavior,
+        Changes = later is null ? [] : [(TurnsBad, later)],
+    };
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+
+namespace CanaryPilot.Tests.EndToEnd;
+
+/// <summary>Every <c>canarypilot demo</c> scenario, run as a person runs it, ends as it should, with the weights it should have shown.</summary>
+public sealed class DemoTests
+{
+    private static readonly int[] AllStages = [5, 25, 50, 100];
+
+    /// <summary>Scenario, final phase, and how far through the stages (5, 25, 50, 100) its canary must and may get.</summary>
+    public static TheoryData<string, string, int, int> Scenarios() => new()
+    {
+        { "healthy", "Succeeded", 4, 4 },
+        { "error-spike", "RolledBack", 2, 3 },
+        { "latency", "RolledBack", 2, 3 },
+        { "no-traffic", "RolledBack", 1, 1 },
+        { "flaky-prometheus", "RolledBack", 2, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Scenario_EndsAsItShould_WithItsWeightHistory(string scenario, string phase, int atLeast, int atMost)
+    {
+        var run = await Task.Run(() => CliRun.Of("demo", "--scenario", scenario, "--output", "json"));
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        var lines = run.OutLines.Select(l => JsonNode.Parse(l)!).ToList();
+        var progress = lines.Where(l => l["type"]!.GetValue<string>() == "progress").ToList();
+        var weights = progress.Where(p => p["phase"]!.GetValue<string>() == "Progressing").Select(p => p["canaryWeight"]!.GetValue<int>()).Distinct().ToList();
+        Assert.InRange(weights.Count, atLeast, atMost);
+        Assert.Equal(AllStages.Take(weights.Count), weights);
+        Assert.Equal((phase, phase == "Succeeded" ? 100 : 0), (progress[^1]["phase"]!.GetValue<string>(), progress[^1]["canaryWeight"]!.GetValue<int>()));
+        Assert.Contains(lines, l => l["message"]?.GetValue<string>() == $"the {scenario} scenario ended as it should: {phase}");
+    }
+}
