@@ -13,6 +13,12 @@ public sealed record GateSpec
     /// <summary>How long one call may take; 30s unless said otherwise.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When the gate does not answer within <see cref="Timeout"/>: <c>hold</c> the rollout and ask again
+    /// at the next interval (the default), or <c>fail</c> it. A gate that answers anything but 2xx holds.
+    /// </summary>
+    public GateTimeoutPolicy OnTimeout { get; init; } = GateTimeoutPolicy.Hold;
+
     /// <summary>Extra values sent to the gate.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 }
