@@ -18,5 +18,8 @@ public sealed record Destination
     /// <summary>The version label in metrics (<c>destination_version</c>).</summary>
     public string? Version { get; init; }
 
-    public override string ToString() => Subset is null ? Host : $"{Host} subset {Subset}";
+    /// <summary>What is being rolled out, for people and for triggers: an image tag, a commit. A new revision starts a new rollout.</summary>
+    public string? Revision { get; init; }
+
+    public override string ToString() => (Subset is null ? Host : $"{Host} subset {Subset}") + (Revision is null ? "" : $" (revision {Revision})");
 }

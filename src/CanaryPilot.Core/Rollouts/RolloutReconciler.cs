@@ -13,9 +13,27 @@ namespace CanaryPilot.Core.Rollouts;
 public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router, Func<StoredRollout, CancellationToken, ValueTask<Analyzer>> analyzers, IAnnouncer announcer, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, bool> _inSync = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new(StringComparer.Ordinal);
 
-    /// <summary>Feeds <paramref name="input"/> to the rollout and carries out what follows; a Tick also measures and checks for drift.</summary>
+    /// <summary>
+    /// Feeds <paramref name="input"/> to the rollout and carries out what follows; a Tick also measures and
+    /// checks for drift. One input at a time per rollout: a person's command waits for a tick in flight.
+    /// </summary>
     public async Task<ReconcileResult> ReconcileAsync(string namespaceName, string name, RolloutInput input, CancellationToken cancellationToken)
+    {
+        var turn = _turns.GetOrAdd($"{namespaceName}/{name}", _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReconcileInTurnAsync(namespaceName, name, input, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<ReconcileResult> ReconcileInTurnAsync(string namespaceName, string name, RolloutInput input, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(namespaceName, name, cancellationToken);
         if (stored is null)

@@ -15,6 +15,7 @@ public static class CanaryPilotCli
         root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(Demo.DemoCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(SandboxCommand.Create(console));
 
         var result = root.Parse(args);

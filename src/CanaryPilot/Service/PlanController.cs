@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Kubernetes.Rollouts;
+using CanaryPilot.Scheduling;
+using k8s;
+using k8s.Autorest;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CanaryPilot.Service;
+
+/// <summary>
+/// Watches RolloutPlans — listing, then watching from the list's resourceVersion with bookmarks,
+/// listing again after 410 Gone, reconnecting with backoff — and, on the leader, schedules what should
+/// run: a plan whose last rollout ended and whose spec changed since starts a new rollout; a deleted
+/// plan's job goes away. Each event is handled on its own, so one bad object never stops the loop.
+/// </summary>
+public sealed partial class PlanController(
+    IKubernetes client, IRolloutStore store, RolloutScheduler scheduler, LeaderService leader, ServiceOptions options, TimeProvider time, ILogger<PlanController> logger)
+    : BackgroundService
+{
+    private const string Group = RolloutPlan.ApiGroup;
+    private const string Version = "v1alpha1";
+    private const string Plural = "rolloutplans";
+    private int _ready;
+
+    /// <summary>The watch has listed the plans at least once and is following them.</summary>
+    public bool Ready => Volatile.Read(ref _ready) == 1;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var version = await ListAsync(stoppingToken);
+                Volatile.Write(ref _ready, 1);
+                backoff = TimeSpan.FromSeconds(1);
+                await WatchAsync(version, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or HttpOperationException or IOException or KubernetesException)
+            {
+                LogWatchFailed(logger, e.Message, backoff.TotalSeconds);
+                await Task.Delay(backoff, time, stoppingToken);
+                backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    {
+        var list = JsonNode.Parse((await client.CustomObjects.ListClusterCustomObjectAsync(Group, Version, Plural, cancellationToken: cancellationToken)).ToString()!)!;
+        foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            await HandleAsync(WatchEventType.Added, item, cancellationToken);
+        }
+
+        return list["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
+    }
+
+    /// <summary>Follows changes until the stream ends; a 410 makes the caller list again.</summary>
+    private async Task WatchAsync(string version, CancellationToken cancellationToken)
+    {
+        Exception? error = null;
+        var events = client.CustomObjects.WatchListClusterCustomObjectAsync(
+            Group, Version, Plural, allowWatchBookmarks: true, resourceVersion: version, onError: e => error = e, cancellationToken: cancellationToken);
+        await foreach (var (type, item) in events)
+        {
+            if (type is WatchEventType.Bookmark or WatchEventType.Error || JsonNode.Parse(item.ToString()!) is not JsonObject plan)
+            {
+                continue;
+            }
+
+            await HandleAsync(type, plan, cancellationToken);
+        }
+
+        if (error is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+        {
+            LogRelisting(logger);
+        }
+    }
+
+    private async Task HandleAsync(WatchEventType type, JsonObject item, CancellationToken cancellationToken)
+    {
+        var metadata = item["metadata"]!;
+        var (ns, name) = (metadata["namespace"]?.GetValue<string>() ?? "", metadata["name"]?.GetValue<string>() ?? "");
+        if (!leader.IsLeader
+            || (options.Namespaces.Count > 0 && !options.Namespaces.Contains(ns))
+            || metadata["annotations"]?[PlanPublisher.DriverAnnotation]?.GetValue<string>() == PlanPublisher.CliDriver)
+        {
+            return;
+        }
+
+        try
+        {
+            if (type == WatchEventType.Deleted)
+            {
+                await scheduler.UnscheduleAsync(ns, name, cancellationToken);
+                return;
+            }
+
+            var stored = await store.GetAsync(ns, name, cancellationToken);
+            if (stored?.Plan is not { } plan)
+            {
+                LogInvalid(logger, ns, name, string.Join("; ", stored?.Problems.Select(p => p.ToString()) ?? []));
+                return;
+            }
+
+            if (RolloutMachine.IsTerminal(stored.Status.Phase) && stored.Status.ObservedGeneration != stored.Generation)
+            {
+                // The plan changed since its last rollout ended (a new canary, a new revision): roll it out.
+                await store.UpdateStatusAsync(ns, name, _ => new RolloutStatus(), cancellationToken);
+            }
+            else if (RolloutMachine.IsTerminal(stored.Status.Phase))
+            {
+                return;
+            }
+
+            if (!await scheduler.IsScheduledAsync(ns, name, cancellationToken))
+            {
+                await scheduler.ScheduleAsync(ns, name, plan.Spec.Analysis.Interval, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogEventFailed(logger, e, ns, name, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching RolloutPlans failed ({Error}); reconnecting in {Seconds}s")]
+    private static partial void LogWatchFailed(ILogger logger, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The watch's resourceVersion expired (410); listing RolloutPlans again")]
+    private static partial void LogRelisting(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RolloutPlan {Namespace}/{Rollout} is invalid and is not driven: {Problems}")]
+    private static partial void LogInvalid(ILogger logger, string @namespace, string rollout, string problems);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handling RolloutPlan {Namespace}/{Rollout} failed: {Error}")]
+    private static partial void LogEventFailed(ILogger logger, Exception exception, string @namespace, string rollout, string error);
+}

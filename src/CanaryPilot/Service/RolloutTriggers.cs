@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.Plans;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Core.Validation;
+using CanaryPilot.Kubernetes;
+
+namespace CanaryPilot.Service;
+
+/// <summary>
+/// Starts a rollout of a new canary: aborts one in progress, writes the new canary into the plan (a new
+/// generation, which the controller rolls out) and remembers the idempotency key on the plan, so a
+/// retried CI call finds its key and starts nothing.
+/// </summary>
+public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, RolloutReconciler reconciler)
+{
+    public const string KeyAnnotation = "canarypilot.io/trigger-key";
+
+    public sealed record Outcome(bool Duplicate, string? Problem);
+
+    public async Task<Outcome> TriggerAsync(string namespaceName, string name, TriggerRequest request, CancellationToken cancellationToken)
+    {
+        var resource = new ResourceRef(RolloutPlan.ApiGroup, "v1alpha1", namespaceName, "rolloutplans", name);
+        var current = await objects.GetAsync(resource, cancellationToken) ?? throw new KeyNotFoundException(name);
+        if (current["metadata"]?["annotations"]?[KeyAnnotation]?.GetValue<string>() == request.IdempotencyKey)
+        {
+            return new Outcome(Duplicate: true, null);
+        }
+
+        var changed = Change((JsonObject)current.DeepClone(), request);
+        var report = PlanValidation.Validate(new InputLoader().LoadText($"rolloutplan {namespaceName}/{name}", changed.ToJsonString(Indented)), TemplateCatalog.BuiltIn());
+        if (!report.IsValid)
+        {
+            return new Outcome(false, string.Join("; ", report.Diagnostics.Select(d => $"{d.Path}: {d.Message}")));
+        }
+
+        var status = (await store.GetAsync(namespaceName, name, cancellationToken))?.Status ?? new RolloutStatus();
+        if (!RolloutMachine.IsTerminal(status.Phase) && status.Phase != RolloutPhase.Pending)
+        {
+            await reconciler.ReconcileAsync(namespaceName, name, new AbortCommand($"superseded by a new canary ({request.Revision ?? "triggered"})"), cancellationToken);
+        }
+
+        await objects.UpdateAsync(resource, live => Change(live, request), status: false, cancellationToken);
+        return new Outcome(false, null);
+    }
+
+    private static JsonObject Change(JsonObject plan, TriggerRequest request)
+    {
+        var canary = plan["spec"]?["service"]?["canary"] as JsonObject ?? [];
+        void Set(string field, string? value)
+        {
+            if (value is not null)
+            {
+                canary[field] = value;
+            }
+        }
+
+        Set("host", request.Canary?.Host);
+        Set("subset", request.Canary?.Subset);
+        Set("workload", request.Canary?.Workload);
+        Set("version", request.Canary?.Version);
+        Set("revision", request.Revision);
+        var metadata = (JsonObject)plan["metadata"]!;
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        annotations[KeyAnnotation] = request.IdempotencyKey;
+        metadata["annotations"] = annotations;
+        return plan;
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+}

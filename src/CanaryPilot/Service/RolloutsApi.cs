@@ -1,0 +1,197 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Kubernetes.Rollouts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CanaryPilot.Service;
+
+/// <summary>
+/// <c>/api/v1/rollouts</c>: read rollouts, follow one as server-sent events, and command one (trigger,
+/// promote, abort, approve, pause, resume, retry). Bearer tokens: viewers read, operators also write.
+/// Errors are ProblemDetails; a refused request changes nothing.
+/// </summary>
+public static class RolloutsApi
+{
+    private static readonly Dictionary<string, Func<string, RolloutInput>> Commands = new(StringComparer.Ordinal)
+    {
+        ["promote"] = by => new PromoteCommand(by),
+        ["abort"] = by => new AbortCommand($"by {by}"),
+        ["approve"] = by => new ApproveCommand(by),
+        ["pause"] = by => new PauseCommand($"by {by}"),
+        ["resume"] = _ => new ResumeCommand(),
+        ["retry"] = _ => new RetryCommand(),
+    };
+
+    public static RouteGroupBuilder MapRolloutsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/rollouts").AddEndpointFilter(Authorize(ApiRole.Viewer));
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{namespace}/{name}", GetAsync);
+        api.MapGet("/{namespace}/{name}/events", EventsAsync);
+        var writes = api.MapGroup("/{namespace}/{name}").AddEndpointFilter(Authorize(ApiRole.Operator)).AddEndpointFilter(LeaderOnly);
+        writes.MapPost("/trigger", TriggerAsync);
+        writes.MapPost("/{command}", CommandAsync);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(IRolloutStore store, CancellationToken cancellationToken)
+    {
+        var rollouts = await store.ListAsync(cancellationToken);
+        return Results.Json(rollouts.Select(r => new
+        {
+            @namespace = r.Namespace,
+            name = r.Name,
+            valid = r.Plan is not null,
+            phase = r.Status.Phase.ToString(),
+            stage = r.Status.StageName,
+            canaryWeight = r.Status.CanaryWeight,
+            lastAnalysis = r.Status.LastAnalysis?.Verdict,
+        }));
+    }
+
+    private static async Task<IResult> GetAsync(string @namespace, string name, IRolloutStore store, CancellationToken cancellationToken)
+    {
+        var rollout = await store.GetAsync(@namespace, name, cancellationToken);
+        return rollout is null ? NotFound(@namespace, name) : Results.Json(Describe(rollout));
+    }
+
+    private static async Task<IResult> CommandAsync(string @namespace, string name, string command, HttpContext context, RolloutReconciler reconciler, IRolloutStore store, CancellationToken cancellationToken)
+    {
+        if (!Commands.TryGetValue(command, out var input))
+        {
+            return Results.Problem(statusCode: 404, title: "Unknown command", detail: $"\"{command}\" is not a command; use trigger, {string.Join(", ", Commands.Keys)}");
+        }
+
+        if (await store.GetAsync(@namespace, name, cancellationToken) is null)
+        {
+            return NotFound(@namespace, name);
+        }
+
+        var result = await reconciler.ReconcileAsync(@namespace, name, input(Caller(context)), cancellationToken);
+        return result.Rejection is { } rejection
+            ? Results.Problem(statusCode: 409, title: $"{command} does not apply now", detail: rejection)
+            : Results.Json(new { status = StatusJson.Write(result.Status!) });
+    }
+
+    private static async Task<IResult> TriggerAsync(string @namespace, string name, HttpContext context, RolloutTriggers triggers, IRolloutStore store, CancellationToken cancellationToken)
+    {
+        TriggerRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<TriggerRequest>(context.Request.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return Results.Problem(statusCode: 400, title: "Malformed body", detail: $"the body is not a trigger request: {e.Message.Split('\n')[0]}");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Results.Problem(statusCode: 413, title: "Body too large", detail: e.Message);
+        }
+
+        if (request?.IdempotencyKey is not { Length: > 0 and <= 128 } || (request.Canary is null && request.Revision is null))
+        {
+            return Results.Problem(statusCode: 400, title: "Malformed body", detail: "give an idempotencyKey (1-128 characters) and a canary, a revision or both");
+        }
+
+        if (await store.GetAsync(@namespace, name, cancellationToken) is null)
+        {
+            return NotFound(@namespace, name);
+        }
+
+        var outcome = await triggers.TriggerAsync(@namespace, name, request, cancellationToken);
+        if (outcome.Problem is { } problem)
+        {
+            return Results.Problem(statusCode: 400, title: "The plan would be invalid", detail: problem);
+        }
+
+        return Results.Json(new { triggered = !outcome.Duplicate, duplicate = outcome.Duplicate }, statusCode: outcome.Duplicate ? 200 : 202);
+    }
+
+    /// <summary>The rollout's status now, then every change, as server-sent events named <c>status</c>.</summary>
+    private static async Task EventsAsync(string @namespace, string name, HttpContext context, IRolloutStore store, RolloutEventHub hub, CancellationToken cancellationToken)
+    {
+        var rollout = await store.GetAsync(@namespace, name, cancellationToken);
+        if (rollout is null)
+        {
+            await NotFound(@namespace, name).ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var updates = hub.Subscribe(@namespace, name, out var subscription);
+        using (subscription)
+        {
+            await SendAsync(context, rollout.Status, cancellationToken);
+            try
+            {
+                await foreach (var status in updates.ReadAllAsync(cancellationToken))
+                {
+                    await SendAsync(context, status, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private static async Task SendAsync(HttpContext context, RolloutStatus status, CancellationToken cancellationToken)
+    {
+        var line = $"event: status\ndata: {StatusJson.Write(status).ToJsonString()}\n\n";
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
+    }
+
+    private static JsonObject Describe(StoredRollout rollout) => new()
+    {
+        ["namespace"] = rollout.Namespace,
+        ["name"] = rollout.Name,
+        ["generation"] = rollout.Generation,
+        ["valid"] = rollout.Plan is not null,
+        ["problems"] = new JsonArray([.. rollout.Problems.Select(p => (JsonNode)p.ToString())]),
+        ["stages"] = rollout.Plan is { } plan ? new JsonArray([.. plan.Spec.EffectiveStages().Select(s => (JsonNode)RolloutMachine.Describe(s))]) : null,
+        ["status"] = StatusJson.Write(rollout.Status),
+    };
+
+    private static IResult NotFound(string ns, string name) =>
+        Results.Problem(statusCode: 404, title: "No such rollout", detail: $"there is no RolloutPlan {ns}/{name}");
+
+    private static string Caller(HttpContext context) => context.Items[nameof(ApiRole)] is ApiRole role ? $"an {role.ToString().ToLowerInvariant()} of the API" : "the API";
+
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Authorize(ApiRole needed) => async (invocation, next) =>
+    {
+        var tokens = invocation.HttpContext.RequestServices.GetService(typeof(TokenStore)) as TokenStore;
+        var role = tokens?.Authenticate(invocation.HttpContext.Request.Headers.Authorization);
+        if (role is null)
+        {
+            invocation.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "send a valid bearer token");
+        }
+
+        if (needed == ApiRole.Operator && role != ApiRole.Operator)
+        {
+            return Results.Problem(statusCode: 403, title: "Forbidden", detail: "this token may read but not change rollouts");
+        }
+
+        invocation.HttpContext.Items[nameof(ApiRole)] = role;
+        return await next(invocation);
+    };
+
+    private static async ValueTask<object?> LeaderOnly(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var leader = invocation.HttpContext.RequestServices.GetService(typeof(LeaderService)) as LeaderService;
+        if (leader is { IsLeader: false })
+        {
+            invocation.HttpContext.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: 503, title: "Standby replica", detail: "this replica is on standby; send changes to the leader");
+        }
+
+        return await next(invocation);
+    }
+}

@@ -1,0 +1,100 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Text;
+using CanaryPilot.Hosting;
+using CanaryPilot.Secrets;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Prometheus;
+
+namespace CanaryPilot.Service;
+
+/// <summary>
+/// <c>canarypilot serve</c>'s composition: the engine, the leader election, the plan controller, the
+/// HTTP API, health and metrics. Options come from appsettings.json, CANARYPILOT__ environment
+/// variables and the command line, and are validated before anything starts.
+/// </summary>
+public static class ServiceHost
+{
+    public static WebApplication Build(ServiceOptions options, KubernetesClientConfiguration cluster, TokenStore tokens, TimeProvider? time = null)
+    {
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        time ??= TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder();
+        Logging.ForService(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.ListenOnAllInterfaces ? IPAddress.Any : IPAddress.Loopback, options.Port);
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+        });
+        builder.Services.AddRolloutEngine(new EngineSettings
+        {
+            Cluster = cluster,
+            Prometheus = options.Prometheus is { } address ? new Uri(address) : null,
+            LocalSecrets = new LocalSecretResolver(),
+            Instance = options.Identity,
+            Time = time,
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton<RolloutTriggers>();
+        builder.Services.AddSingleton<RolloutEventHub>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutEventHub>());
+        builder.Services.AddSingleton<LeaderService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderService>());
+        builder.Services.AddSingleton<PlanController>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PlanController>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (PlanController controller) => controller.Ready ? Results.Text("ok") : Results.Problem(statusCode: 503, title: "Not ready", detail: "the RolloutPlan watch is not established yet"));
+        app.MapGet("/metrics", async (HttpContext context, ServiceMetrics metrics) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
+        app.MapOpenApi();
+        app.MapRolloutsApi();
+        return app;
+    }
+
+    /// <summary>Loads the API tokens from a file or a Kubernetes Secret's <c>tokens</c> key.</summary>
+    public static async Task<TokenStore> TokensAsync(ServiceOptions options, IKubernetes? client, CancellationToken cancellationToken)
+    {
+        if (options.TokensFile is { } file)
+        {
+            return TokenStore.Parse(await File.ReadAllTextAsync(file, cancellationToken), file);
+        }
+
+        if (options.TokensSecret is { } secret && client is not null)
+        {
+            var parts = secret.Split('/', 2);
+            var read = await client.CoreV1.ReadNamespacedSecretAsync(parts[^1], parts.Length == 2 ? parts[0] : "default", cancellationToken: cancellationToken);
+            return read.Data?.TryGetValue("tokens", out var bytes) == true
+                ? TokenStore.Parse(Encoding.UTF8.GetString(bytes), $"Secret {secret}")
+                : throw new FormatException($"Secret {secret} has no key \"tokens\"");
+        }
+
+        return new TokenStore();
+    }
+
+    /// <summary>Binds the CanaryPilot section of appsettings.json and CANARYPILOT__ environment variables.</summary>
+    public static ServiceOptions FromConfiguration()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var options = new ServiceOptions();
+        configuration.GetSection(ServiceOptions.SectionName).Bind(options);
+        return options;
+    }
+}

@@ -1,0 +1,70 @@
+using CanaryPilot.Core.Rollouts;
+using Prometheus;
+
+namespace CanaryPilot.Service;
+
+/// <summary>The service's own metrics, all in one place and all named <c>canarypilot_…</c>, in a registry of their own.</summary>
+public sealed class ServiceMetrics
+{
+    private readonly Gauge _phase;
+    private readonly Gauge _weight;
+    private readonly Counter _analyses;
+    private readonly Histogram _durations;
+    private readonly Gauge _leader;
+    private readonly Counter _reconcileFailures;
+    private readonly Dictionary<string, RolloutPhase> _phases = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public ServiceMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _phase = factory.CreateGauge("canarypilot_rollouts", "Rollouts by phase.", new GaugeConfiguration { LabelNames = ["phase"] });
+        _weight = factory.CreateGauge("canarypilot_canary_weight", "The canary's share of traffic, per rollout.", new GaugeConfiguration { LabelNames = ["namespace", "rollout"] });
+        _analyses = factory.CreateCounter("canarypilot_analysis_results_total", "Metric verdicts, by metric and outcome.", new CounterConfiguration { LabelNames = ["namespace", "rollout", "metric", "verdict"] });
+        _durations = factory.CreateHistogram("canarypilot_rollout_duration_seconds", "How long finished rollouts took.", new HistogramConfiguration
+        {
+            LabelNames = ["outcome"],
+            Buckets = Histogram.ExponentialBuckets(30, 2, 10),
+        });
+        _leader = factory.CreateGauge("canarypilot_leader", "1 when this replica leads and drives rollouts.");
+        _reconcileFailures = factory.CreateCounter("canarypilot_reconcile_failures_total", "Reconciles that failed (the cluster or Prometheus unreachable); retried next interval.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void Observe(string namespaceName, string name, RolloutStatus status)
+    {
+        _weight.WithLabels(namespaceName, name).Set(status.CanaryWeight);
+        foreach (var metric in status.Metrics)
+        {
+            _analyses.WithLabels(namespaceName, name, metric.Name, metric.Verdict).Inc();
+        }
+
+        lock (_lock)
+        {
+            var key = $"{namespaceName}/{name}";
+            if (_phases.TryGetValue(key, out var before) && before == status.Phase)
+            {
+                return;
+            }
+
+            if (_phases.ContainsKey(key))
+            {
+                _phase.WithLabels(before.ToString()).Dec();
+            }
+
+            _phases[key] = status.Phase;
+            _phase.WithLabels(status.Phase.ToString()).Inc();
+        }
+
+        if (RolloutMachine.IsTerminal(status.Phase) && status is { StartedAt: { } started, FinishedAt: { } finished })
+        {
+            _durations.WithLabels(status.Phase.ToString()).Observe((finished - started).TotalSeconds);
+        }
+    }
+
+    public void Leading(bool leading) => _leader.Set(leading ? 1 : 0);
+
+    public void ReconcileFailed() => _reconcileFailures.Inc();
+}

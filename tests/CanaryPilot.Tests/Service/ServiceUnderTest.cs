@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using CanaryPilot.Service;
+using CanaryPilot.Tests.EndToEnd;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CanaryPilot.Tests.Service;
+
+/// <summary>One replica of <c>canarypilot serve</c> on a free loopback port, against a test bed's emulator and Prometheus.</summary>
+internal sealed class ServiceUnderTest : IAsyncDisposable
+{
+    public const string OperatorToken = "operator-token-5f2c";
+    public const string ViewerToken = "viewer-token-9a1e";
+
+    private ServiceUnderTest(WebApplication app, Uri address)
+    {
+        App = app;
+        Http = new HttpClient { BaseAddress = address };
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Http { get; }
+
+    public LeaderService Leader => App.Services.GetRequiredService<LeaderService>();
+
+    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a")
+    {
+        var options = new ServiceOptions
+        {
+            Port = 0,
+            Prometheus = bed.Prometheus.Address.ToString(),
+            Identity = identity,
+            LeaseDuration = TimeSpan.FromSeconds(2),
+            RenewDeadline = TimeSpan.FromSeconds(1),
+            RetryPeriod = TimeSpan.FromMilliseconds(200),
+        };
+        var tokens = TokenStore.Parse($"{OperatorToken}:operator\n{ViewerToken}:viewer\n", "tokens");
+        var app = ServiceHost.Build(options, bed.Cluster.Configuration, tokens);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ServiceUnderTest(app, new Uri(address));
+    }
+
+    public static HttpRequestMessage Request(HttpMethod method, string path, string? token = OperatorToken, HttpContent? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
