@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CanaryPilot.Notifications;
+
+/// <summary>How notifications and gate requests are written as JSON: camelCase names and enum values, no nulls.</summary>
+internal static class NotificationJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+
+        // A measurement may be NaN (no evidence); it is sent as "NaN" rather than failing the event.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
