@@ -18,7 +18,7 @@ namespace CanaryPilot.Service;
 /// plan's job goes away. Each event is handled on its own, so one bad object never stops the loop.
 /// </summary>
 public sealed partial class PlanController(
-    IKubernetes client, IRolloutStore store, RolloutScheduler scheduler, LeaderService leader, ServiceOptions options, TimeProvider time, ILogger<PlanController> logger)
+    IKubernetes client, IRolloutStore store, RolloutScheduler scheduler, LeaderService leader, RolloutEventHub hub, ServiceOptions options, TimeProvider time, ILogger<PlanController> logger)
     : BackgroundService
 {
     private const string Group = RolloutPlan.ApiGroup;
@@ -91,6 +91,11 @@ public sealed partial class PlanController(
     {
         var metadata = item["metadata"]!;
         var (ns, name) = (metadata["namespace"]?.GetValue<string>() ?? "", metadata["name"]?.GetValue<string>() ?? "");
+        if (type != WatchEventType.Deleted)
+        {
+            hub.Publish(ns, name, StatusJson.Read(item["status"]));
+        }
+
         if (!leader.IsLeader
             || (options.Namespaces.Count > 0 && !options.Namespaces.Contains(ns))
             || metadata["annotations"]?[PlanPublisher.DriverAnnotation]?.GetValue<string>() == PlanPublisher.CliDriver)

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Hosting;
 namespace CanaryPilot.Service;
 
 /// <summary>
-/// Hands every reconcile's outcome to whoever follows a rollout (the events stream) and to the
-/// service's metrics. Slow subscribers lose their oldest updates rather than hold anyone up.
+/// Hands every status a rollout goes through — as the plan watch sees it, on leader and standby alike —
+/// to whoever follows the rollout (the events stream) and to the service's metrics; counts this
+/// replica's failed reconciles. Slow subscribers lose their oldest updates rather than hold anyone up.
 /// </summary>
 public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics metrics) : BackgroundService
 {
@@ -56,11 +57,7 @@ public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics met
         {
             await foreach (var report in progress.Reports.ReadAllAsync(stoppingToken))
             {
-                if (report.Result?.Status is { } status)
-                {
-                    Publish(report.Namespace, report.Name, status);
-                }
-                else if (report.Failure is not null)
+                if (report.Failure is not null)
                 {
                     metrics.ReconcileFailed();
                 }

@@ -13,6 +13,7 @@ public sealed class ServiceMetrics
     private readonly Gauge _leader;
     private readonly Counter _reconcileFailures;
     private readonly Dictionary<string, RolloutPhase> _phases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _countedAnalyses = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public ServiceMetrics()
@@ -36,14 +37,19 @@ public sealed class ServiceMetrics
     public void Observe(string namespaceName, string name, RolloutStatus status)
     {
         _weight.WithLabels(namespaceName, name).Set(status.CanaryWeight);
-        foreach (var metric in status.Metrics)
-        {
-            _analyses.WithLabels(namespaceName, name, metric.Name, metric.Verdict).Inc();
-        }
-
+        var key = $"{namespaceName}/{name}";
         lock (_lock)
         {
-            var key = $"{namespaceName}/{name}";
+            // The same analysis shows up in every status written after it; count it once.
+            if (status.LastAnalysis is { } analysis && (!_countedAnalyses.TryGetValue(key, out var counted) || counted != analysis.Time))
+            {
+                _countedAnalyses[key] = analysis.Time;
+                foreach (var metric in status.Metrics)
+                {
+                    _analyses.WithLabels(namespaceName, name, metric.Name, metric.Verdict).Inc();
+                }
+            }
+
             if (_phases.TryGetValue(key, out var before) && before == status.Phase)
             {
                 return;
