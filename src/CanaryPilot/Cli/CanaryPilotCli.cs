@@ -16,6 +16,11 @@ public static class CanaryPilotCli
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(Demo.DemoCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
+        foreach (var client in ApiClientCommands.Create(console))
+        {
+            root.Subcommands.Add(client);
+        }
+
         root.Subcommands.Add(SandboxCommand.Create(console));
 
         var result = root.Parse(args);
