@@ -6,7 +6,7 @@ using CanaryPilot.Sandbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace CanaryPilot.Notifications.Tests;
+namespace CanaryPilot.Testing;
 
 /// <summary>One request a receiver got, recorded as it arrived: the exact body bytes and the headers.</summary>
 internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
@@ -17,7 +17,7 @@ internal sealed record ReceivedRequest(string Method, string PathAndQuery, IRead
 }
 
 /// <summary>
-/// A real HTTP receiver on a free loopback port: records each request as it arrives, then answers as
+/// A real HTTP receiver on a free loopback port (shared with the CLI tests): records each request as it arrives, then answers as
 /// the test says (by the request's number, from 1); 200 "ok" unless told otherwise.
 /// </summary>
 internal sealed class Receiver : IAsyncDisposable

@@ -22,6 +22,7 @@ public static class CanaryPilotCli
         }
 
         root.Subcommands.Add(SandboxCommand.Create(console));
+        root.Subcommands.Add(NotifyTestCommand.Create(console));
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -6,7 +6,6 @@ using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Core.Validation;
-using CanaryPilot.Kubernetes;
 using CanaryPilot.Prometheus;
 using CanaryPilot.Secrets;
 using k8s;
@@ -68,7 +67,7 @@ internal static class AnalyzeCommand
         try
         {
             cluster = request.Kubeconfig is { } kubeconfig ? new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)) : null;
-            var options = await PrometheusConnection.OptionsAsync(plan.Spec.Analysis.Prometheus, address, plan.Namespace, Secrets(cluster, time), cancellationToken);
+            var options = await PrometheusConnection.OptionsAsync(plan.Spec.Analysis.Prometheus, address, plan.Namespace, CliSecrets.For(cluster, time), cancellationToken);
             client = PrometheusClient.Create(options, time);
         }
         catch (Exception e) when (e is SecretUnavailableException or KubeConfigException or IOException or CryptographicException or UnauthorizedAccessException)
@@ -112,12 +111,6 @@ internal static class AnalyzeCommand
         var text = flag ?? plan.Spec.Analysis.Prometheus.Address;
         return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : null;
     }
-
-    /// <summary>Files and environment variables always; a cluster's Secrets when a kubeconfig is given.</summary>
-    private static ISecretResolver Secrets(k8s.Kubernetes? cluster, TimeProvider time) =>
-        cluster is null
-            ? new LocalSecretResolver()
-            : new KubernetesSecretResolver(cluster, KubernetesResilience.Create(new KubernetesOptions(), time), new LocalSecretResolver());
 
     private static int Refuse(CliConsole console, string message)
     {

@@ -29,6 +29,7 @@ public static class EngineServices
         services.AddSingleton<IRolloutStore, KubernetesRolloutStore>();
         services.AddSingleton<ISecretResolver>(sp => new KubernetesSecretResolver(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.LocalSecrets));
         services.AddSingleton<LoggingAnnouncer>();
+        services.AddNotifications();
         services.AddSingleton(sp => new KubernetesEventAnnouncer(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.Time, settings.Instance));
         services.AddSingleton<IAnnouncer>(sp => new CompositeAnnouncer(
             [sp.GetRequiredService<LoggingAnnouncer>(), sp.GetRequiredService<KubernetesEventAnnouncer>(), .. sp.GetServices<IRolloutObserver>()]));
