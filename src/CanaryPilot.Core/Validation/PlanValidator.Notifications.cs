@@ -58,7 +58,22 @@ public sealed partial class PlanValidator
         }
 
         CheckHeaders(webhook.Headers, $"{path}.headers");
+        for (var i = 0; i < webhook.Headers.Count; i++)
+        {
+            var name = webhook.Headers[i].Name;
+            if (!HeaderName().IsMatch(name))
+            {
+                Error($"{path}.headers[{i}].name", $"\"{name}\" is not an HTTP header name");
+            }
+            else if (ReservedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                Error($"{path}.headers[{i}].name", $"{name} is set by CanaryPilot and cannot be replaced");
+            }
+        }
     }
+
+    /// <summary>Headers of a webhook request that CanaryPilot sets itself.</summary>
+    private static readonly string[] ReservedHeaders = ["Content-Type", "Content-Length", "Host", "X-CanaryPilot-Signature"];
 
     private void CheckHeaders(IReadOnlyList<HeaderSpec> headers, string path)
     {
