@@ -9,6 +9,9 @@ internal static class NotificationJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // Read by programs and people, never embedded in HTML: ">= 99" stays ">= 99".
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
 
         // A measurement may be NaN (no evidence); it is sent as "NaN" rather than failing the event.

@@ -38,6 +38,7 @@ public sealed class WebhookNotifierTests
         Assert.Equal((0, 100, 4), ((int)data["rollout"]!["canaryWeight"]!, (int)data["rollout"]!["stableWeight"]!, (int)data["rollout"]!["stageCount"]!));
         var latency = data["rollout"]!["metrics"]![1]!;
         Assert.Equal(("latency-p99", "fail", 612.4, 410.0), ((string?)latency["name"], (string?)latency["verdict"], (double)latency["value"]!, (double)latency["stableValue"]!));
+        Assert.Contains("\"threshold\":\">= 99\"", Encoding.UTF8.GetString(request.Body), StringComparison.Ordinal);
         Assert.Null(request.Header("X-CanaryPilot-Signature"));
     }
 

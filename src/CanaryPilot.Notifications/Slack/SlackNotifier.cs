@@ -10,7 +10,7 @@ internal sealed class SlackNotifier(HttpClient http, Uri webhookUrl, string? cha
 
     public async Task<DeliveryAttempt> SendAsync(RolloutNotification notification, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(SlackMessage.Build(notification, channel));
+        var body = JsonSerializer.SerializeToUtf8Bytes(SlackMessage.Build(notification, channel), NotificationJson.Options);
         var reply = await HttpReply.PostAsync(http, webhookUrl, HttpReply.Content(body, "application/json"), [], cancellationToken).ConfigureAwait(false);
 
         // Slack explains a refusal in one word (invalid_payload, channel_not_found, no_service): worth keeping.
