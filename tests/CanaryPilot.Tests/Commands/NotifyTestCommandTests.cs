@@ -20,21 +20,7 @@ public sealed class NotifyTestCommandTests : IDisposable
         return path;
     }
 
-    private string Plan(string notifications) => Write("plan.yaml", $$$"""
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          service:
-            name: reviews
-            virtualServices: [{name: reviews}]
-            stable: {host: reviews, subset: v1, workload: reviews-v1}
-            canary: {host: reviews, subset: v2, workload: reviews-v2}
-          stages: [{weight: 5}, {weight: 50}, {weight: 100}]
-          analysis:
-            metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
-        {{{notifications}}}
-        """);
+    private string Plan(string notifications) => Write("plan.yaml", $"{EndToEnd.RolloutTestBed.Plan}\n{notifications}\n");
 
     private static void AssertNoSecret(CliRun run, params string[] secrets) =>
         Assert.All(secrets, secret => Assert.DoesNotContain(secret, run.Out + run.Error, StringComparison.Ordinal));
@@ -147,7 +133,8 @@ public sealed class NotifyTestCommandTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         var error = Assert.Single(run.ErrorLines);
-        Assert.StartsWith($"{plan}:15:", error, StringComparison.Ordinal);
+        var slackLine = EndToEnd.RolloutTestBed.Plan.Split('\n').Length + 3;
+        Assert.StartsWith($"{plan}:{slackLine}:", error, StringComparison.Ordinal);
         Assert.Contains("spec.notifications[0].slack.webhookUrl: a secret is never written inline", error, StringComparison.Ordinal);
         Assert.DoesNotContain("/services/", error, StringComparison.Ordinal);
     }

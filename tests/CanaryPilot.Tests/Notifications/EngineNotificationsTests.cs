@@ -41,23 +41,7 @@ public sealed class EngineNotificationsTests
 
     private static RolloutPlan PlanWithWebhook(Uri url)
     {
-        var yaml = $$$"""
-            apiVersion: canarypilot.io/v1alpha1
-            kind: RolloutPlan
-            metadata: {name: reviews, namespace: bookinfo}
-            spec:
-              service:
-                name: reviews
-                virtualServices: [{name: reviews}]
-                stable: {host: reviews, subset: v1, workload: reviews-v1}
-                canary: {host: reviews, subset: v2, workload: reviews-v2}
-              stages: [{weight: 50}, {weight: 100}]
-              analysis:
-                metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
-              notifications:
-                - name: audit
-                  webhook: {url: "{{{url}}}"}
-            """;
+        var yaml = $"{EndToEnd.RolloutTestBed.Plan}\n  notifications: [{{name: audit, webhook: {{url: \"{url}\"}}}}]\n";
         return Assert.Single(PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", yaml), TemplateCatalog.BuiltIn()).ValidPlans);
     }
 }
