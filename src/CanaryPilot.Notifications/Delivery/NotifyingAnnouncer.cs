@@ -39,6 +39,21 @@ public sealed partial class NotifyingAnnouncer : IAnnouncer, IAsyncDisposable, I
 
     public Task AnnounceAsync(RolloutPlan plan, RolloutStatus status, Announce announcement, CancellationToken cancellationToken)
     {
+        try
+        {
+            Queue(plan, status, announcement);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours must not fail the rollout that announced.
+            LogQueueBug(_logger, e, plan.Namespace, plan.Metadata.Name);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Queue(RolloutPlan plan, RolloutStatus status, Announce announcement)
+    {
         RolloutNotification? notification = null;
         foreach (var spec in plan.Spec.Notifications)
         {
@@ -64,8 +79,6 @@ public sealed partial class NotifyingAnnouncer : IAnnouncer, IAsyncDisposable, I
                 }
             }
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Closes the queues, lets them deliver for up to the shutdown grace, then cancels what is left.</summary>
@@ -138,6 +151,9 @@ public sealed partial class NotifyingAnnouncer : IAnnouncer, IAsyncDisposable, I
 
         return drained;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Namespace}/{Rollout}: the notifications of an event could not be queued")]
+    private static partial void LogQueueBug(ILogger logger, Exception exception, string @namespace, string rollout);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Namespace}/{Rollout}: notification {Notification} failed unexpectedly")]
     private static partial void LogDeliveryBug(ILogger logger, Exception exception, string @namespace, string rollout, string notification);
