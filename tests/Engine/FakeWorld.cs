@@ -1,4 +1,5 @@
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Notifications;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 
@@ -17,15 +18,31 @@ public sealed class FakeWorld
 
     public RecordingAnnouncer Announcer { get; }
 
+    public FakeGates Gates { get; }
+
     public FakeWorld(RolloutPlan plan)
     {
         Store = new InMemoryStore(plan, Log);
         Router = new FakeRouter(Log);
         Announcer = new RecordingAnnouncer(Log);
+        Gates = new FakeGates(Log);
     }
 
     public RolloutReconciler Reconciler(TimeProvider time) =>
-        new(Store, Router, (_, _) => ValueTask.FromResult(new Analyzer(Metrics, TemplateCatalog.BuiltIn())), Announcer, time);
+        new(Store, Router, (_, _) => ValueTask.FromResult(new Analyzer(Metrics, TemplateCatalog.BuiltIn())), Announcer, time, Gates);
+}
+
+/// <summary>Gates that answer what the test says, by gate name; a gate not named is open.</summary>
+public sealed class FakeGates(List<string> log) : IGateKeeper
+{
+    public Dictionary<string, GateVerdict> Verdicts { get; } = new(StringComparer.Ordinal);
+
+    public Task<GateOutcome> AskAsync(GateSpec gate, RolloutPlan plan, RolloutStatus status, CancellationToken cancellationToken)
+    {
+        var verdict = Verdicts.GetValueOrDefault(gate.Name, GateVerdict.Open);
+        log.Add($"gate {gate.Name} {verdict}");
+        return Task.FromResult(new GateOutcome(verdict, $"gate {gate.Name} answered {verdict}"));
+    }
 }
 
 public sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRolloutStore

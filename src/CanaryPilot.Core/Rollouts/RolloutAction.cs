@@ -14,3 +14,6 @@ public sealed record FinalizeTraffic(bool Promoted) : RolloutAction;
 
 /// <summary>Tell people (notifiers) and the cluster (a Kubernetes Event) what happened.</summary>
 public sealed record Announce(RolloutEventType Type, Severity Severity, string Reason, string Message) : RolloutAction;
+
+/// <summary>Ask the plan's gates of <paramref name="Type"/> whether the next step may be taken, and feed the answers back as <see cref="GatesAnswered"/>.</summary>
+public sealed record AskGates(GateType Type) : RolloutAction;

@@ -1,4 +1,6 @@
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Notifications;
+using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Rollouts;
 
@@ -51,4 +53,16 @@ public sealed record PromoteCommand(string? By = null) : RolloutInput
 public sealed record DriftObserved(IReadOnlyList<string> Differences) : RolloutInput
 {
     public override string Name => "drift";
+}
+
+/// <summary>What the plan's gates of <paramref name="Type"/> answered when the machine asked (<see cref="AskGates"/>).</summary>
+public sealed record GatesAnswered(GateType Type, IReadOnlyList<GateAnswer> Answers) : RolloutInput
+{
+    public override string Name => "gates";
+}
+
+/// <summary>One gate's answer, with the policy that says what a timeout means.</summary>
+public sealed record GateAnswer(string Gate, GateOutcome Outcome, GateTimeoutPolicy OnTimeout)
+{
+    public GateDecision Decision => Outcome.Decide(OnTimeout);
 }

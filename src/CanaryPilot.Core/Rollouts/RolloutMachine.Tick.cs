@@ -2,6 +2,7 @@ using System.Globalization;
 using CanaryPilot.Core.Analysis;
 using CanaryPilot.Core.Common;
 using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Notifications;
 using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Rollouts;
@@ -15,11 +16,17 @@ public static partial class RolloutMachine
         RolloutPhase.Progressing => Analyze(plan, status, tick.Analysis, now),
         RolloutPhase.Promoting => Finish(status with { StableRevision = status.Revision }, RolloutPhase.Succeeded, now, plan),
         RolloutPhase.RollingBack => Finish(status, status.Cause == RollbackCause.Aborted ? RolloutPhase.Aborted : RolloutPhase.RolledBack, now, plan),
+        RolloutPhase.AwaitingApproval when status.AwaitingGate is { } held => PastDeadline(plan, status, now) ?? Ask(status, held),
         _ => new Decision { Status = status },
     };
 
-    private static Decision Start(RolloutPlan plan, RolloutStatus status, DateTimeOffset now)
+    private static Decision Start(RolloutPlan plan, RolloutStatus status, DateTimeOffset now, bool gated = true)
     {
+        if (gated)
+        {
+            return Gated(plan, status, GateType.PreRollout, () => Start(plan, status, now, gated: false));
+        }
+
         var revision = plan.Spec.Service.Canary.ToString();
         var message = $"rolling out {revision} (attempt {Math.Max(1, status.Attempt)}) over {plan.Spec.EffectiveStages().Count} stages";
         return new Decision
@@ -27,6 +34,7 @@ public static partial class RolloutMachine
             Status = status with
             {
                 Phase = RolloutPhase.Initializing,
+                AwaitingGate = null,
                 Attempt = Math.Max(1, status.Attempt),
                 Revision = revision,
                 StartedAt = now,
@@ -38,9 +46,15 @@ public static partial class RolloutMachine
         };
     }
 
-    private static Decision EnterStage(RolloutPlan plan, RolloutStatus status, int index, DateTimeOffset now)
+    private static Decision EnterStage(RolloutPlan plan, RolloutStatus status, int index, DateTimeOffset now, bool gated = true)
     {
         var stage = plan.Spec.EffectiveStages()[index];
+        if (gated && (stage.Kind != StageKind.Canary || stage.CanaryWeight > status.CanaryWeight))
+        {
+            // More of the users' requests reach the canary: the confirm-traffic-increase gates have their say.
+            return Gated(plan, status, GateType.ConfirmTrafficIncrease, () => EnterStage(plan, status, index, now, gated: false));
+        }
+
         var entered = status with
         {
             Phase = RolloutPhase.Progressing,
@@ -52,6 +66,7 @@ public static partial class RolloutMachine
             StagePassingSince = now,
             StagePasses = 0,
             AwaitingApprovalFor = null,
+            AwaitingGate = null,
             Message = $"stage {index + 1} of {plan.Spec.EffectiveStages().Count}: {Describe(stage)}",
         };
         return new Decision
@@ -63,10 +78,9 @@ public static partial class RolloutMachine
 
     private static Decision Analyze(RolloutPlan plan, RolloutStatus status, AnalysisResult? analysis, DateTimeOffset now)
     {
-        var spec = plan.Spec.Analysis;
-        if (spec.ProgressDeadline is { } deadline && status.StartedAt is { } started && now - started >= deadline)
+        if (PastDeadline(plan, status, now) is { } late)
         {
-            return RollBack(status, RollbackCause.ProgressDeadline, $"the rollout did not finish within its progress deadline of {Duration.Format(deadline)}");
+            return late;
         }
 
         if (analysis is null)
@@ -92,6 +106,11 @@ public static partial class RolloutMachine
             _ => Inconclusive(plan, measured, analysis, now),
         };
     }
+
+    private static Decision? PastDeadline(RolloutPlan plan, RolloutStatus status, DateTimeOffset now) =>
+        plan.Spec.Analysis.ProgressDeadline is { } deadline && status.StartedAt is { } started && now - started >= deadline
+            ? RollBack(status, RollbackCause.ProgressDeadline, $"the rollout did not finish within its progress deadline of {Duration.Format(deadline)}")
+            : null;
 
     private static Decision Passed(RolloutPlan plan, RolloutStatus status, DateTimeOffset now)
     {
@@ -168,8 +187,71 @@ public static partial class RolloutMachine
 
         return plan.Spec.Promotion.Approval == Approval.Required && status.AwaitingApprovalFor != ApprovalGate.Promotion
             ? AwaitApproval(status, ApprovalGate.Promotion, "every stage passed; the promotion waits for approval")
-            : Promote(status, "every stage passed", now);
+            : Gated(plan, status, GateType.ConfirmPromotion, () => Promote(status, "every stage passed", now));
     }
+
+    /// <summary>The step goes ahead at once when the plan has no gates of <paramref name="type"/>; otherwise the engine asks them first.</summary>
+    private static Decision Gated(RolloutPlan plan, RolloutStatus status, GateType type, Func<Decision> step) =>
+        plan.Spec.Gates.Any(g => g.Type == type) ? Ask(status, type) : step();
+
+    private static Decision Ask(RolloutStatus status, GateType type) => new() { Status = status, Actions = [new AskGates(type)] };
+
+    /// <summary>
+    /// Every gate open: the step is taken. A gate closed, unreachable, or silent under the <c>hold</c> policy:
+    /// the rollout holds where it is (analysis goes on, the progress deadline still bounds the wait) and
+    /// asks again next interval. A gate silent under the <c>fail</c> policy: the rollout is rolled back.
+    /// </summary>
+    private static Decision OnGatesAnswered(RolloutPlan plan, RolloutStatus status, GatesAnswered answered, DateTimeOffset now)
+    {
+        if (GatedStep(plan, status, answered.Type, now) is not { } step)
+        {
+            return Decision.Reject(status, $"no step waits for the {Describe(answered.Type)} gates; the rollout is {status.Phase}");
+        }
+
+        var cleared = status with { AwaitingGate = null };
+        if (answered.Answers.FirstOrDefault(a => a.Decision == GateDecision.Fail) is { } failed)
+        {
+            var why = $"{failed.Outcome.Reason}, and its policy on timeout is fail";
+            return status.Phase == RolloutPhase.Pending
+                ? Finish(cleared with { Cause = RollbackCause.GateTimedOut, Message = why }, RolloutPhase.RolledBack, now, plan)
+                : RollBack(cleared, RollbackCause.GateTimedOut, why);
+        }
+
+        var holding = answered.Answers.Where(a => a.Decision == GateDecision.Hold).Select(a => a.Outcome.Reason).ToList();
+        if (holding.Count == 0)
+        {
+            return step(cleared);
+        }
+
+        var message = $"held by the {Describe(answered.Type)} gates: {string.Join("; ", holding)}";
+        return new Decision
+        {
+            Status = status with { AwaitingGate = answered.Type, Message = message },
+            Actions = status.AwaitingGate == answered.Type ? [] : [new Announce(RolloutEventType.AwaitingApproval, Severity.Warning, "GateHeld", message)],
+        };
+    }
+
+    /// <summary>The step the gates of <paramref name="type"/> guard in this status, taken without asking again; null when none waits.</summary>
+    private static Func<RolloutStatus, Decision>? GatedStep(RolloutPlan plan, RolloutStatus status, GateType type, DateTimeOffset now)
+    {
+        var stages = plan.Spec.EffectiveStages().Count;
+        return (type, status.Phase) switch
+        {
+            (GateType.PreRollout, RolloutPhase.Pending) => s => Start(plan, s, now, gated: false),
+            (GateType.ConfirmTrafficIncrease, RolloutPhase.Initializing) => s => EnterStage(plan, s, 0, now, gated: false),
+            (GateType.ConfirmTrafficIncrease, RolloutPhase.Progressing or RolloutPhase.AwaitingApproval) when status.Stage + 1 < stages =>
+                s => EnterStage(plan, s, status.Stage!.Value + 1, now, gated: false),
+            (GateType.ConfirmPromotion, RolloutPhase.Progressing or RolloutPhase.AwaitingApproval) => s => Promote(s, "every stage passed and the promotion gates opened", now),
+            _ => null,
+        };
+    }
+
+    private static string Describe(GateType type) => type switch
+    {
+        GateType.PreRollout => "pre-rollout",
+        GateType.ConfirmTrafficIncrease => "confirm-traffic-increase",
+        _ => "confirm-promotion",
+    };
 
     private static Decision AwaitApproval(RolloutStatus status, ApprovalGate gate, string message) => new()
     {
@@ -185,6 +267,7 @@ public static partial class RolloutMachine
             CanaryWeight = 100,
             StableWeight = 0,
             AwaitingApprovalFor = null,
+            AwaitingGate = null,
             PausedFrom = null,
             Message = $"promoting: {why}",
             Conditions = WithCondition(status.Conditions, "Progressing", true, "Promoting", why, now),
@@ -202,6 +285,7 @@ public static partial class RolloutMachine
             CanaryWeight = 0,
             StableWeight = 100,
             AwaitingApprovalFor = null,
+            AwaitingGate = null,
             PausedFrom = null,
             Message = $"rolling back: {why}",
         },

@@ -20,6 +20,7 @@ public static partial class RolloutMachine
         RetryCommand => OnRetry(status, now),
         PromoteCommand promote => OnPromote(status, promote, now),
         DriftObserved drift => OnDrift(plan, status, drift),
+        GatesAnswered answered => OnGatesAnswered(plan, status, answered, now),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown rollout input"),
     };
 
@@ -63,7 +64,7 @@ public static partial class RolloutMachine
 
     private static Decision OnApprove(RolloutPlan plan, RolloutStatus status, DateTimeOffset now) => status switch
     {
-        { Phase: RolloutPhase.AwaitingApproval, AwaitingApprovalFor: ApprovalGate.Promotion } => Promote(status, "approved", now),
+        { Phase: RolloutPhase.AwaitingApproval, AwaitingApprovalFor: ApprovalGate.Promotion } => Gated(plan, status, GateType.ConfirmPromotion, () => Promote(status, "approved", now)),
         { Phase: RolloutPhase.AwaitingApproval, Stage: { } stage } => Advance(plan, status, stage, now),
         _ => Decision.Reject(status, $"nothing awaits approval: the rollout is {status.Phase}"),
     };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Notifications;
 using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Rollouts;
@@ -10,7 +11,13 @@ namespace CanaryPilot.Core.Rollouts;
 /// changes traffic and announces. After a restart (or a failed action) it first re-applies what the
 /// persisted status says, so the mesh never runs ahead of, or behind, the status.
 /// </summary>
-public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router, Func<StoredRollout, CancellationToken, ValueTask<Analyzer>> analyzers, IAnnouncer announcer, TimeProvider time)
+public sealed class RolloutReconciler(
+    IRolloutStore store,
+    ITrafficRouter router,
+    Func<StoredRollout, CancellationToken, ValueTask<Analyzer>> analyzers,
+    IAnnouncer announcer,
+    TimeProvider time,
+    IGateKeeper? gateKeeper = null)
 {
     private readonly ConcurrentDictionary<string, bool> _inSync = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new(StringComparer.Ordinal);
@@ -116,6 +123,12 @@ public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router
             }
 
             await CarryOutAsync(plan, status, decision.Actions, cancellationToken);
+            if (decision.Actions.OfType<AskGates>().FirstOrDefault() is { } ask)
+            {
+                input = await AskGatesAsync(plan, status, ask.Type, cancellationToken);
+                continue;
+            }
+
             if (!decision.TickAgain)
             {
                 return ReconcileResult.Done(stored, status);
@@ -123,6 +136,18 @@ public sealed class RolloutReconciler(IRolloutStore store, ITrafficRouter router
 
             input = new Tick();
         }
+    }
+
+    /// <summary>Asks every gate of the type at once; each answers within its own timeout.</summary>
+    private async Task<GatesAnswered> AskGatesAsync(RolloutPlan plan, RolloutStatus status, GateType type, CancellationToken cancellationToken)
+    {
+        var answers = await Task.WhenAll(plan.Spec.Gates.Where(g => g.Type == type).Select(async gate => new GateAnswer(
+            gate.Name,
+            gateKeeper is null
+                ? new GateOutcome(GateVerdict.Failed, $"gate {gate.Name} could not be asked: this engine has no gate keeper")
+                : await gateKeeper.AskAsync(gate, plan, status, cancellationToken),
+            gate.OnTimeout)));
+        return new GatesAnswered(type, answers);
     }
 
     private async Task CarryOutAsync(RolloutPlan plan, RolloutStatus status, IReadOnlyList<RolloutAction> actions, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using CanaryPilot.Core.Plans;
+
 namespace CanaryPilot.Core.Rollouts;
 
 /// <summary>
@@ -38,6 +40,9 @@ public sealed record RolloutStatus
 
     /// <summary>What a person is asked to approve, in the AwaitingApproval phase.</summary>
     public ApprovalGate? AwaitingApprovalFor { get; init; }
+
+    /// <summary>Which gates hold the rollout's next step: they closed, failed or timed out, and are asked again each interval.</summary>
+    public GateType? AwaitingGate { get; init; }
 
     /// <summary>The phase a pause interrupted, to resume to.</summary>
     public RolloutPhase? PausedFrom { get; init; }
@@ -104,6 +109,9 @@ public enum RollbackCause
     ProgressDeadline,
     NoEvidence,
     Aborted,
+
+    /// <summary>A gate whose policy is <c>fail</c> did not answer in time.</summary>
+    GateTimedOut,
 }
 
 /// <summary>One metric's last result.</summary>

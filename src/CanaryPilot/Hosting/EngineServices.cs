@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Notifications;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Kubernetes;
@@ -39,7 +40,8 @@ public static class EngineServices
             sp.GetRequiredService<ITrafficRouter>(),
             sp.GetRequiredService<AnalyzerFactory>().ForAsync,
             sp.GetRequiredService<IAnnouncer>(),
-            settings.Time));
+            settings.Time,
+            sp.GetRequiredService<IGateKeeper>()));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
         services.AddQuartz(q => q.UseTimeProvider(settings.Time));

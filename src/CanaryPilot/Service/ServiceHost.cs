@@ -43,6 +43,8 @@ public static class ServiceHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<ServiceMetrics>();
+        // Everything the service counts (notifications included) goes to the registry /metrics exports.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<ServiceMetrics>().Registry);
         builder.Services.AddSingleton<RolloutTriggers>();
         builder.Services.AddSingleton<RolloutEventHub>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutEventHub>());
