@@ -23,6 +23,12 @@ public sealed record RolloutPlanSpec
     /// </summary>
     public DriftPolicy OnDrift { get; init; } = DriftPolicy.Reapply;
 
+    /// <summary>
+    /// When the plan is deleted while its rollout is under way: <c>leave</c> the mesh as it is (the
+    /// default), or <c>restoreStable</c>, all traffic back to stable and CanaryPilot's routes removed.
+    /// </summary>
+    public DeletionPolicy OnDelete { get; init; } = DeletionPolicy.Leave;
+
     /// <summary>Who is told about the rollout: Slack channels and webhooks.</summary>
     public IReadOnlyList<NotificationSpec> Notifications { get; init; } = [];
 

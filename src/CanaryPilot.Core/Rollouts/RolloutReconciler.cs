@@ -40,6 +40,26 @@ public sealed class RolloutReconciler(
         }
     }
 
+    /// <summary>
+    /// Sends all traffic back to stable for a plan that is gone, once any step in flight has finished,
+    /// so nothing that step started lands after it.
+    /// </summary>
+    public async Task RestoreStableAsync(RolloutPlan plan, CancellationToken cancellationToken)
+    {
+        var key = $"{plan.Namespace}/{plan.Metadata.Name}";
+        var turn = _turns.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            await router.FinalizeAsync(plan, promoted: false, cancellationToken);
+            _inSync.TryRemove(key, out _);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
     private async Task<ReconcileResult> ReconcileInTurnAsync(string namespaceName, string name, RolloutInput input, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(namespaceName, name, cancellationToken);

@@ -43,6 +43,10 @@ public sealed class KubernetesRolloutStore(CustomObjects objects, RolloutStoreOp
         return item is null ? null : Read(item, await TemplatesAsync(namespaceName, cancellationToken));
     }
 
+    /// <summary>Reads a plan as a watch delivered it, e.g. the last state of a deleted one.</summary>
+    public async Task<StoredRollout> ReadAsync(JsonObject item, CancellationToken cancellationToken) =>
+        Read(item, await TemplatesAsync(item["metadata"]?["namespace"]?.GetValue<string>() ?? "", cancellationToken));
+
     public async Task<RolloutStatus> UpdateStatusAsync(string namespaceName, string name, Func<RolloutStatus, RolloutStatus> change, CancellationToken cancellationToken)
     {
         var written = await objects.UpdateAsync(

@@ -27,7 +27,8 @@ public static class EngineServices
         services.AddSingleton(sp => KubernetesResilience.Create(settings.Kubernetes, settings.Time));
         services.AddSingleton(sp => new CustomObjects(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.Kubernetes));
         services.AddSingleton<ITrafficRouter, IstioTrafficRouter>();
-        services.AddSingleton<IRolloutStore, KubernetesRolloutStore>();
+        services.AddSingleton<KubernetesRolloutStore>();
+        services.AddSingleton<IRolloutStore>(sp => sp.GetRequiredService<KubernetesRolloutStore>());
         services.AddSingleton<ISecretResolver>(sp => new KubernetesSecretResolver(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.LocalSecrets));
         services.AddSingleton<LoggingAnnouncer>();
         services.AddNotifications();

@@ -15,10 +15,18 @@ namespace CanaryPilot.Service;
 /// Watches RolloutPlans — listing, then watching from the list's resourceVersion with bookmarks,
 /// listing again after 410 Gone, reconnecting with backoff — and, on the leader, schedules what should
 /// run: a plan whose last rollout ended and whose spec changed since starts a new rollout; a deleted
-/// plan's job goes away. Each event is handled on its own, so one bad object never stops the loop.
+/// plan's job goes away, and its traffic goes back to stable when its <c>onDelete</c> says so. Each event is handled on its own, so one bad object never stops the loop.
 /// </summary>
 public sealed partial class PlanController(
-    IKubernetes client, IRolloutStore store, RolloutScheduler scheduler, LeaderService leader, RolloutEventHub hub, ServiceOptions options, TimeProvider time, ILogger<PlanController> logger)
+    IKubernetes client,
+    KubernetesRolloutStore store,
+    RolloutReconciler reconciler,
+    RolloutScheduler scheduler,
+    LeaderService leader,
+    RolloutEventHub hub,
+    ServiceOptions options,
+    TimeProvider time,
+    ILogger<PlanController> logger)
     : BackgroundService
 {
     private const string Group = RolloutPlan.ApiGroup;
@@ -108,6 +116,7 @@ public sealed partial class PlanController(
             if (type == WatchEventType.Deleted)
             {
                 await scheduler.UnscheduleAsync(ns, name, cancellationToken);
+                await RestoreStableAsync(item, cancellationToken);
                 return;
             }
 
@@ -138,6 +147,22 @@ public sealed partial class PlanController(
             LogEventFailed(logger, e, ns, name, e.Message);
         }
     }
+
+    /// <summary>A plan deleted mid-rollout whose <c>onDelete</c> says <c>restoreStable</c> gets all its traffic back on stable.</summary>
+    private async Task RestoreStableAsync(JsonObject item, CancellationToken cancellationToken)
+    {
+        var deleted = await store.ReadAsync(item, cancellationToken);
+        if (deleted.Plan is { Spec.OnDelete: DeletionPolicy.RestoreStable } plan
+            && deleted.Status.Phase != RolloutPhase.Pending
+            && !RolloutMachine.IsTerminal(deleted.Status.Phase))
+        {
+            await reconciler.RestoreStableAsync(plan, cancellationToken);
+            LogRestored(logger, deleted.Namespace, deleted.Name, deleted.Status.Phase);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "RolloutPlan {Namespace}/{Rollout} was deleted while {Phase}; all traffic is back on stable (onDelete: restoreStable)")]
+    private static partial void LogRestored(ILogger logger, string @namespace, string rollout, RolloutPhase phase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching RolloutPlans failed ({Error}); reconnecting in {Seconds}s")]
     private static partial void LogWatchFailed(ILogger logger, string error, double seconds);

@@ -1,3 +1,4 @@
+using k8s;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -64,6 +65,20 @@ public sealed class ServiceFlowTests
         Assert.Equal(HttpStatusCode.OK, await PostAsync(service, "trigger", trigger));
         var started = await FollowAsync(service, s => s["revision"]?.GetValue<string>()?.EndsWith("(revision reviews:2.1.0)", StringComparison.Ordinal) == true);
         Assert.Equal(1, started["attempt"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task PlanDeletedMidRollout_WithOnDeleteRestoreStable_GivesAllTrafficBackToStable()
+    {
+        await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy);
+        await bed.CreatePlanAsync(GatedPlan.Replace("{weight: 20}", "{weight: 20, approval: required}", StringComparison.Ordinal) + "\n  onDelete: restoreStable\n");
+        await using var service = await ServiceUnderTest.StartAsync(bed);
+        await FollowAsync(service, s => Phase(s) == "AwaitingApproval");
+        Assert.Equal(20, await bed.LiveCanaryWeightAsync());
+
+        await bed.Cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews");
+
+        await Eventually.TrueAsync(async () => await bed.LiveCanaryWeightAsync() == 0, "the deleted plan's traffic to go back to stable", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
