@@ -43,9 +43,21 @@ public sealed class PrometheusClient : IDisposable
         _base = new Uri(address.EndsWith('/') ? address : address + "/");
     }
 
-    /// <summary>A client with its own connection pool, configured for TLS from <paramref name="options"/>.</summary>
-    public static PrometheusClient Create(PrometheusClientOptions options, TimeProvider time) =>
-        new(new HttpClient(PrometheusHttpHandler.Create(options)) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }, ownsHttp: true, options, time);
+    /// <summary>
+    /// A client with its own connection pool, configured for TLS from <paramref name="options"/>;
+    /// <paramref name="outer"/>, when given, sees every request first (to measure it, say).
+    /// </summary>
+    public static PrometheusClient Create(PrometheusClientOptions options, TimeProvider time, DelegatingHandler? outer = null)
+    {
+        HttpMessageHandler handler = PrometheusHttpHandler.Create(options);
+        if (outer is not null)
+        {
+            outer.InnerHandler = handler;
+            handler = outer;
+        }
+
+        return new(new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }, ownsHttp: true, options, time);
+    }
 
     /// <summary>An instant query evaluated at <paramref name="time"/>.</summary>
     public Task<QueryResult> QueryAsync(string query, DateTimeOffset time, CancellationToken cancellationToken) =>

@@ -21,7 +21,9 @@ public static class EngineServices
     {
         services.AddSingleton(settings);
         services.AddSingleton(settings.Time);
-        services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(settings.Cluster));
+        services.AddSingleton<IKubernetes>(_ => settings.Outbound is { } outbound
+            ? new k8s.Kubernetes(settings.Cluster, outbound("kubernetes"))
+            : new k8s.Kubernetes(settings.Cluster));
         services.AddSingleton(settings.Kubernetes);
         services.AddSingleton(settings.Store);
         services.AddSingleton(sp => KubernetesResilience.Create(settings.Kubernetes, settings.Time));
@@ -72,7 +74,7 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
         if (!_connections.TryGetValue(key, out var connection))
         {
             var options = await PrometheusConnection.OptionsAsync(spec, address, plan.Namespace, secrets, cancellationToken);
-            var client = PrometheusClient.Create(options, settings.Time);
+            var client = PrometheusClient.Create(options, settings.Time, settings.Outbound?.Invoke("prometheus"));
             connection = (client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
             if (!_connections.TryAdd(key, connection))
             {

@@ -25,4 +25,10 @@ public sealed record EngineSettings
     public string Instance { get; init; } = Environment.MachineName;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Wraps the HTTP calls to each outside system (<c>kubernetes</c>, <c>prometheus</c>), e.g. to
+    /// measure them; called once per client built. None by default.
+    /// </summary>
+    public Func<string, DelegatingHandler>? Outbound { get; init; }
 }

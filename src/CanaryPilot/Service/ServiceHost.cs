@@ -32,8 +32,10 @@ public static class ServiceHost
             kestrel.Listen(options.ListenOnAllInterfaces ? IPAddress.Any : IPAddress.Loopback, options.Port);
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
         });
+        var metrics = new ServiceMetrics();
         builder.Services.AddRolloutEngine(new EngineSettings
         {
+            Outbound = target => metrics.Outbound(target, time),
             Cluster = cluster,
             Prometheus = options.Prometheus is { } address ? new Uri(address) : null,
             LocalSecrets = new LocalSecretResolver(),
@@ -42,7 +44,7 @@ public static class ServiceHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
-        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton(metrics);
         // Everything the service counts (notifications included) goes to the registry /metrics exports.
         builder.Services.AddSingleton(sp => sp.GetRequiredService<ServiceMetrics>().Registry);
         builder.Services.AddSingleton<RolloutTriggers>();

@@ -12,6 +12,7 @@ public sealed class ServiceMetrics
     private readonly Histogram _durations;
     private readonly Gauge _leader;
     private readonly Counter _reconcileFailures;
+    private readonly Histogram _outbound;
     private readonly Dictionary<string, RolloutPhase> _phases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _countedAnalyses = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -30,7 +31,15 @@ public sealed class ServiceMetrics
         });
         _leader = factory.CreateGauge("canarypilot_leader", "1 when this replica leads and drives rollouts.");
         _reconcileFailures = factory.CreateCounter("canarypilot_reconcile_failures_total", "Reconciles that failed (the cluster or Prometheus unreachable); retried next interval.");
+        _outbound = factory.CreateHistogram("canarypilot_outbound_request_duration_seconds", "HTTP calls to the Kubernetes API and Prometheus, by target and outcome (2xx, 4xx, 5xx or error).", new HistogramConfiguration
+        {
+            LabelNames = ["target", "outcome"],
+            Buckets = Histogram.ExponentialBuckets(0.005, 2, 12),
+        });
     }
+
+    /// <summary>A handler that times every HTTP call to <paramref name="target"/> (<c>kubernetes</c>, <c>prometheus</c>).</summary>
+    public DelegatingHandler Outbound(string target, TimeProvider time) => new OutboundCallHandler(_outbound, target, time);
 
     public CollectorRegistry Registry { get; }
 
@@ -73,4 +82,24 @@ public sealed class ServiceMetrics
     public void Leading(bool leading) => _leader.Set(leading ? 1 : 0);
 
     public void ReconcileFailed() => _reconcileFailures.Inc();
+}
+
+/// <summary>Times each call and files it under its outcome; a call that throws counts as <c>error</c> (timeouts and cancellations included).</summary>
+internal sealed class OutboundCallHandler(Histogram calls, string target, TimeProvider time) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            outcome = $"{(int)response.StatusCode / 100}xx";
+            return response;
+        }
+        finally
+        {
+            calls.WithLabels(target, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
+        }
+    }
 }
