@@ -49,11 +49,14 @@ public sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRollout
 {
     public RolloutStatus Status { get; set; } = new();
 
+    /// <summary>The stored plan; tests replace it as a person editing the resource would.</summary>
+    public RolloutPlan Plan { get; set; } = plan;
+
     public Task<IReadOnlyList<StoredRollout>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredRollout>>([Stored()]);
 
     public Task<StoredRollout?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken) =>
-        Task.FromResult(namespaceName == plan.Namespace && name == plan.Metadata.Name ? Stored() : null);
+        Task.FromResult(namespaceName == Plan.Namespace && name == Plan.Metadata.Name ? Stored() : null);
 
     public Task<RolloutStatus> UpdateStatusAsync(string namespaceName, string name, Func<RolloutStatus, RolloutStatus> change, CancellationToken cancellationToken)
     {
@@ -62,7 +65,7 @@ public sealed class InMemoryStore(RolloutPlan plan, List<string> log) : IRollout
         return Task.FromResult(Status);
     }
 
-    private StoredRollout Stored() => new(plan.Namespace, plan.Metadata.Name, plan, [], Status, 1, "1");
+    private StoredRollout Stored() => new(Plan.Namespace, Plan.Metadata.Name, Plan, [], Status, 1, "1");
 }
 
 public sealed class FakeRouter(List<string> log) : ITrafficRouter

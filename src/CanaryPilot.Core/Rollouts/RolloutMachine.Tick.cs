@@ -11,6 +11,8 @@ public static partial class RolloutMachine
 {
     private static Decision OnTick(RolloutPlan plan, RolloutStatus status, Tick tick, DateTimeOffset now) => status.Phase switch
     {
+        _ when Superseded(plan, status) is { } why => RollBack(status, RollbackCause.Superseded, why),
+        RolloutPhase.RollingBack when status.Cause == RollbackCause.Superseded => StartOver(plan, status),
         RolloutPhase.Pending => Start(plan, status, now),
         RolloutPhase.Initializing => EnterStage(plan, status, 0, now),
         RolloutPhase.Progressing => Analyze(plan, status, tick.Analysis, now),
@@ -19,6 +21,28 @@ public static partial class RolloutMachine
         RolloutPhase.AwaitingApproval when status.AwaitingGate is { } held => PastDeadline(plan, status, now) ?? Ask(status, held),
         _ => new Decision { Status = status },
     };
+
+    /// <summary>Why the rollout under way no longer matches its plan: the canary changed (a new revision, say); null when it matches.</summary>
+    private static string? Superseded(RolloutPlan plan, RolloutStatus status)
+    {
+        var canary = plan.Spec.Service.Canary.ToString();
+        return status.Phase is RolloutPhase.Initializing or RolloutPhase.Progressing or RolloutPhase.AwaitingApproval or RolloutPhase.Paused
+            && status.Revision is { } rolling && rolling != canary
+                ? $"the plan's canary changed from {rolling} to {canary} mid-rollout"
+                : null;
+    }
+
+    /// <summary>All traffic is back on stable after a superseded rollout: start again, with the plan's new canary.</summary>
+    private static Decision StartOver(RolloutPlan plan, RolloutStatus status)
+    {
+        var message = $"stopped rolling out {status.Revision}, all traffic on {plan.Spec.Service.Stable}: {status.Message?.Replace("rolling back: ", "", StringComparison.Ordinal)}; starting over with {plan.Spec.Service.Canary}";
+        return new Decision
+        {
+            Status = new RolloutStatus { ObservedGeneration = status.ObservedGeneration, Conditions = status.Conditions, Message = message },
+            Actions = [new Announce(RolloutEventType.Aborted, Severity.Warning, "Superseded", message)],
+            TickAgain = true,
+        };
+    }
 
     private static Decision Start(RolloutPlan plan, RolloutStatus status, DateTimeOffset now, bool gated = true)
     {

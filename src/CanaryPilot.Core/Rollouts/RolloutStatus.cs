@@ -112,6 +112,9 @@ public enum RollbackCause
 
     /// <summary>A gate whose policy is <c>fail</c> did not answer in time.</summary>
     GateTimedOut,
+
+    /// <summary>The plan's canary changed mid-rollout; the rollout starts over with the new one.</summary>
+    Superseded,
 }
 
 /// <summary>One metric's last result.</summary>

@@ -132,4 +132,26 @@ public sealed class RolloutReconcilerTests
         Assert.Equal("nothing awaits approval: the rollout is Progressing", result.Rejection);
         Assert.Empty(world.Log);
     }
+
+    [Fact]
+    public async Task ANewCanaryMidRollout_TakesTrafficBackToStable_ThenStartsOverWithIt()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        await TickAsync(reconciler);
+        await TickAsync(reconciler);
+        Assert.Equal((RolloutPhase.Progressing, 50), (world.Store.Status.Phase, world.Router.LiveWeight));
+        world.Log.Clear();
+
+        var service = _plan.Spec.Service;
+        world.Store.Plan = _plan with { Spec = _plan.Spec with { Service = service with { Canary = service.Canary with { Revision = "reviews:2.1.0" } } } };
+        var status = await TickAsync(reconciler);
+
+        Assert.Equal(
+            ["status RollingBack 0%", "final 0%", "status Pending 0%", "announce Aborted", "status Initializing 0%", "announce Started", "status Progressing 10%", "traffic 10%", "announce StageAdvanced"],
+            world.Log);
+        Assert.Equal((RolloutPhase.Progressing, 1), (status.Phase, status.Attempt));
+        Assert.EndsWith("(revision reviews:2.1.0)", status.Revision, StringComparison.Ordinal);
+        Assert.Equal("Superseded", world.Announcer.Announced.Single(a => a.Type == RolloutEventType.Aborted).Reason);
+    }
 }
