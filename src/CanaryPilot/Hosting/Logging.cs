@@ -23,6 +23,8 @@ public static class Logging
         builder.ClearProviders().AddSerilog(new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+            // Five lines per API request drown the rollout decisions; ASP.NET Core speaks up only for problems.
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console(new CompactJsonFormatter())
             .CreateLogger(), dispose: true);

@@ -32,6 +32,9 @@ public sealed partial class PlanController(
     private const string Group = RolloutPlan.ApiGroup;
     private const string Version = "v1alpha1";
     private const string Plural = "rolloutplans";
+
+    /// <summary>What to do when the cluster does not serve RolloutPlans.</summary>
+    public const string CrdMissingHint = "the cluster does not serve canarypilot.io/v1alpha1 RolloutPlans; install the CRDs first: kubectl apply -f deploy/crds/";
     private int _ready;
 
     /// <summary>The watch has listed the plans at least once and is following them.</summary>
@@ -55,12 +58,16 @@ public sealed partial class PlanController(
             }
             catch (Exception e) when (e is HttpRequestException or HttpOperationException or IOException or KubernetesException)
             {
-                LogWatchFailed(logger, e.Message, backoff.TotalSeconds);
+                LogWatchFailed(logger, e is HttpOperationException operation && IsCrdMissing(operation) ? CrdMissingHint : e.Message, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
             }
         }
     }
+
+    /// <summary>A 404 for the resource type itself (not for one object): the CRD is not installed.</summary>
+    public static bool IsCrdMissing(HttpOperationException e) =>
+        e.Response?.StatusCode == HttpStatusCode.NotFound && e.Response.Content?.Contains("could not find the requested resource", StringComparison.Ordinal) == true;
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {

@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Kubernetes.Rollouts;
+using k8s.Autorest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Polly.Timeout;
 
 namespace CanaryPilot.Service;
 
@@ -28,7 +30,7 @@ public static class RolloutsApi
 
     public static RouteGroupBuilder MapRolloutsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/rollouts").AddEndpointFilter(Authorize(ApiRole.Viewer));
+        var api = app.MapGroup("/api/v1/rollouts").AddEndpointFilter(Authorize(ApiRole.Viewer)).AddEndpointFilter(ClusterErrors);
         api.MapGet("/", ListAsync);
         api.MapGet("/{namespace}/{name}", GetAsync);
         api.MapGet("/{namespace}/{name}/events", EventsAsync);
@@ -182,6 +184,25 @@ public static class RolloutsApi
         invocation.HttpContext.Items[nameof(ApiRole)] = role;
         return await next(invocation);
     };
+
+    /// <summary>The cluster failing under a request is a 503 that says what to do; never a stack trace, never the cluster's own words.</summary>
+    private static async ValueTask<object?> ClusterErrors(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(invocation);
+        }
+        catch (HttpOperationException e) when (PlanController.IsCrdMissing(e))
+        {
+            return Results.Problem(statusCode: 503, title: "RolloutPlans are not served", detail: PlanController.CrdMissingHint);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or TimeoutRejectedException)
+        {
+            invocation.HttpContext.Response.Headers.RetryAfter = "5";
+            var answer = e is HttpOperationException { Response: { } response } ? $"it answered HTTP {(int)response.StatusCode}" : "it did not answer";
+            return Results.Problem(statusCode: 503, title: "Kubernetes API unavailable", detail: $"the Kubernetes API failed this request ({answer}); try again");
+        }
+    }
 
     private static async ValueTask<object?> LeaderOnly(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
