@@ -35,6 +35,7 @@ public sealed partial class PlanController(
 
     /// <summary>What to do when the cluster does not serve RolloutPlans.</summary>
     public const string CrdMissingHint = "the cluster does not serve canarypilot.io/v1alpha1 RolloutPlans; install the CRDs first: kubectl apply -f deploy/crds/";
+
     private int _ready;
 
     /// <summary>The watch has listed the plans at least once and is following them.</summary>
