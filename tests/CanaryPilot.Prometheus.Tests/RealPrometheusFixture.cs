@@ -66,12 +66,13 @@ public sealed class RealPrometheusFixture : IAsyncLifetime
         Client = PrometheusClient.Create(new PrometheusClientOptions { Address = Server.Address, RetryDelay = TimeSpan.FromMilliseconds(50) }, TimeProvider.System);
         Provider = new PrometheusMetricsProvider(Client);
 
-        // A window is fully covered once there are more samples than fit in it (one per second).
+        // A window is fully covered once there are more samples than fit in it (one per second); the
+        // tests read windows up to three seconds back (Settled), so wait for a few seconds more.
         var coverage = $"count_over_time(istio_requests_total{{destination_workload_namespace=\"{Namespace}\", destination_workload=\"reviews-v2\", response_code=\"200\", reporter=\"destination\"}}[{Plans.Window.TotalSeconds * 2}s])";
         try
         {
             await Eventually.TrueAsync(
-                async () => (await Provider.MeasureAsync(coverage, TimeProvider.System.GetUtcNow(), CancellationToken.None)).Samples is [{ Value: var n }] && n >= Plans.Window.TotalSeconds + 5,
+                async () => (await Provider.MeasureAsync(coverage, TimeProvider.System.GetUtcNow(), CancellationToken.None)).Samples is [{ Value: var n }] && n >= Plans.Window.TotalSeconds + 8,
                 "Prometheus to hold a full window of samples",
                 TimeSpan.FromSeconds(90));
         }
