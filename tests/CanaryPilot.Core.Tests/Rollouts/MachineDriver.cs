@@ -1,8 +1,7 @@
 using CanaryPilot.Core.Analysis;
-using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
-using CanaryPilot.Core.Validation;
+using CanaryPilot.Testing.Engine;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CanaryPilot.Core.Tests.Rollouts;
@@ -83,30 +82,8 @@ internal sealed class MachineDriver
             Measurements = new MetricMeasurements(Measurement.Of($"query of {m.Name}", [])),
         }).ToList());
 
-    public static RolloutPlan PlanWith(string extra = "", string stages = "[{weight: 5}, {weight: 25}, {weight: 50}, {weight: 100}]", string analysis = "")
-    {
-        var yaml = $$$"""
-            apiVersion: canarypilot.io/v1alpha1
-            kind: RolloutPlan
-            metadata: {name: reviews, namespace: bookinfo}
-            spec:
-              service:
-                name: reviews
-                virtualServices: [{name: reviews}]
-                stable: {host: reviews, subset: v1, workload: reviews-v1}
-                canary: {host: reviews, subset: v2, workload: reviews-v2}
-              stages: {{{stages}}}
-            {{{extra}}}
-              analysis:
-                interval: 1m
-                failureLimit: 1
-            {{{analysis}}}
-                metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
-            """;
-        var report = PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", yaml), TemplateCatalog.BuiltIn());
-        Assert.Empty(report.Diagnostics);
-        return Assert.Single(report.ValidPlans);
-    }
+    public static RolloutPlan PlanWith(string extra = "", string stages = "[{weight: 5}, {weight: 25}, {weight: 50}, {weight: 100}]", string analysis = "") =>
+        TestPlans.Reviews(extra, stages, analysis);
 }
 
 internal static class PlanExtensions

@@ -1,8 +1,5 @@
-using CanaryPilot.Core.Analysis;
-using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
-using CanaryPilot.Core.Validation;
 using CanaryPilot.Scheduling;
 using CanaryPilot.Testing.Engine;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +11,7 @@ namespace CanaryPilot.Tests.Scheduling;
 /// <summary>Quartz drives rollouts on a fake clock: one job per rollout, fired every analysis interval, gone when it ends.</summary>
 public sealed class RolloutSchedulerTests : IAsyncLifetime
 {
-    private static readonly RolloutPlan Plan = ParsePlan();
+    private static readonly RolloutPlan Plan = TestPlans.Reviews(stages: "[{weight: 10}, {weight: 100}]");
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
     private readonly FakeWorld _world = new(Plan);
     private ServiceProvider _services = null!;
@@ -73,25 +70,5 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
         _world.Store.Status = new RolloutStatus { Phase = RolloutPhase.Progressing, Stage = 0, CanaryWeight = 10 };
         Assert.Equal(1, await scheduler.RebuildAsync(_world.Store, CancellationToken.None));
         Assert.True(await scheduler.IsScheduledAsync("bookinfo", "reviews", CancellationToken.None));
-    }
-
-    private static RolloutPlan ParsePlan()
-    {
-        const string yaml = """
-            apiVersion: canarypilot.io/v1alpha1
-            kind: RolloutPlan
-            metadata: {name: reviews, namespace: bookinfo}
-            spec:
-              service:
-                name: reviews
-                virtualServices: [{name: reviews}]
-                stable: {host: reviews, subset: v1, workload: reviews-v1}
-                canary: {host: reviews, subset: v2, workload: reviews-v2}
-              stages: [{weight: 10}, {weight: 100}]
-              analysis:
-                interval: 1m
-                metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
-            """;
-        return Assert.Single(PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", yaml), TemplateCatalog.BuiltIn()).ValidPlans);
     }
 }
