@@ -1,6 +1,6 @@
 namespace CanaryPilot.Sandbox.KubeApi;
 
-/// <summary>What a fresh emulator serves: the Kubernetes kinds CanaryPilot and kubectl use, and Istio's networking kinds.</summary>
+/// <summary>What a fresh emulator serves: the Kubernetes kinds CanaryPilot, its install and kubectl use, Istio's networking kinds and the Prometheus Operator's ServiceMonitor: a cluster with a mesh, monitored.</summary>
 internal static class BuiltInResources
 {
     public static IReadOnlyList<ResourceType> All { get; } = Build();
@@ -18,7 +18,12 @@ internal static class BuiltInResources
             new() { Group = "", Version = "v1", Plural = "serviceaccounts", Kind = "ServiceAccount", ShortNames = ["sa"], SpecLess = true },
             new() { Group = "events.k8s.io", Version = "v1", Plural = "events", Kind = "Event", ShortNames = ["ev"], SpecLess = true },
             new() { Group = "apps", Version = "v1", Plural = "deployments", Kind = "Deployment", HasStatus = true, ShortNames = ["deploy"], Categories = ["all"] },
+            new() { Group = "policy", Version = "v1", Plural = "poddisruptionbudgets", Kind = "PodDisruptionBudget", HasStatus = true, ShortNames = ["pdb"] },
             new() { Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Kind = "Lease" },
+            new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "roles", Kind = "Role", SpecLess = true },
+            new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "rolebindings", Kind = "RoleBinding", SpecLess = true },
+            new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterroles", Kind = "ClusterRole", Namespaced = false, SpecLess = true },
+            new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterrolebindings", Kind = "ClusterRoleBinding", Namespaced = false, SpecLess = true },
             new()
             {
                 Group = "apiextensions.k8s.io", Version = "v1", Plural = "customresourcedefinitions", Kind = "CustomResourceDefinition",
@@ -43,6 +48,12 @@ internal static class BuiltInResources
             }));
         }
 
+        // The Prometheus Operator's ServiceMonitor: CanaryPilot's install has one for its own /metrics.
+        types.Add(new ResourceType
+        {
+            Group = "monitoring.coreos.com", Version = "v1", Plural = "servicemonitors", Kind = "ServiceMonitor",
+            ShortNames = ["smon"], Categories = ["prometheus-operator"], Custom = true,
+        });
         return types;
     }
 }

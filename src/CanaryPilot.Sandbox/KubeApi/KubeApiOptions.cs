@@ -14,4 +14,7 @@ public sealed record KubeApiOptions
 
     /// <summary>A file the state is loaded from at start and saved to at stop; none when null.</summary>
     public string? StateFile { get; init; }
+
+    /// <summary>Record every resource request in <see cref="KubeApiServer.Audit"/> (tests only: it grows without bound).</summary>
+    public bool Audit { get; init; }
 }

@@ -17,13 +17,14 @@ public sealed class KubeApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly KubeApiOptions _options;
 
-    private KubeApiServer(WebApplication app, KubeApiOptions options, ResourceCatalog catalog, ObjectStore store, FaultSwitches faults)
+    private KubeApiServer(WebApplication app, KubeApiOptions options, ResourceCatalog catalog, ObjectStore store, FaultSwitches faults, AuditTrail audit)
     {
         _app = app;
         _options = options;
         Catalog = catalog;
         Store = store;
         Faults = faults;
+        Audit = audit;
     }
 
     /// <summary>The base URL, <c>http://127.0.0.1:PORT</c>.</summary>
@@ -35,6 +36,9 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     public FaultSwitches Faults { get; }
 
+    /// <summary>The requests answered, when <see cref="KubeApiOptions.Audit"/> is on.</summary>
+    public AuditTrail Audit { get; }
+
     public static async Task<KubeApiServer> StartAsync(KubeApiOptions? options = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiOptions();
@@ -42,9 +46,10 @@ public sealed class KubeApiServer : IAsyncDisposable
         var catalog = new ResourceCatalog();
         var store = new ObjectStore(time);
         var faults = new FaultSwitches();
+        var audit = new AuditTrail(options.Audit);
         Wire(catalog, store, time);
 
-        var handler = new KubeApiHandler(catalog, store, faults, options, time);
+        var handler = new KubeApiHandler(catalog, store, faults, audit, options, time);
         if (options.StateFile is { } stateFile && File.Exists(stateFile))
         {
             store.Load(stateFile, key => catalog.All().FirstOrDefault(t => t.StorageKey == key));
@@ -57,7 +62,7 @@ public sealed class KubeApiServer : IAsyncDisposable
 
         var (app, address) = await LoopbackServer.StartAsync(
             handler.HandleAsync, options.Port, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes + 1, cancellationToken: cancellationToken);
-        return new KubeApiServer(app, options, catalog, store, faults) { Address = address };
+        return new KubeApiServer(app, options, catalog, store, faults, audit) { Address = address };
     }
 
     /// <summary>Writes a kubeconfig whose current context is this server, for kubectl and KubernetesClient.</summary>

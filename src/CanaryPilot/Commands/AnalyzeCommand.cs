@@ -6,6 +6,7 @@ using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Core.Validation;
+using CanaryPilot.Kubernetes;
 using CanaryPilot.Prometheus;
 using CanaryPilot.Secrets;
 using k8s;
@@ -66,7 +67,7 @@ internal static class AnalyzeCommand
         k8s.Kubernetes? cluster = null;
         try
         {
-            cluster = request.Kubeconfig is { } kubeconfig ? new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)) : null;
+            cluster = request.Kubeconfig is { } kubeconfig ? KubernetesClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)) : null;
             var options = await PrometheusConnection.OptionsAsync(plan.Spec.Analysis.Prometheus, address, plan.Namespace, CliSecrets.For(cluster, time), cancellationToken);
             client = PrometheusClient.Create(options, time);
         }

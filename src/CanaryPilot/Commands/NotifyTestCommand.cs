@@ -9,12 +9,13 @@ using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Core.Validation;
+using CanaryPilot.Kubernetes;
 using CanaryPilot.Notifications;
 using CanaryPilot.Notifications.Delivery;
 using CanaryPilot.Secrets;
+using Microsoft.Extensions.Logging.Abstractions;
 using k8s;
 using k8s.Exceptions;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CanaryPilot.Commands;
 
@@ -77,7 +78,7 @@ internal static class NotifyTestCommand
         k8s.Kubernetes? cluster = null;
         try
         {
-            cluster = request.Kubeconfig is { } kubeconfig ? new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)) : null;
+            cluster = request.Kubeconfig is { } kubeconfig ? KubernetesClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)) : null;
             flagged.Inner = CliSecrets.For(cluster, time);
             if (request.WebhookSecretFile is { } file)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CanaryPilot.Cli;
+using CanaryPilot.Kubernetes;
 using CanaryPilot.Service;
 using k8s;
 using k8s.Exceptions;
@@ -46,7 +47,7 @@ internal static class ServeCommand
         try
         {
             cluster = options.Kubeconfig is { } path ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.InClusterConfig();
-            using var client = new k8s.Kubernetes(cluster);
+            using var client = KubernetesClients.Create(cluster);
             tokens = await ServiceHost.TokensAsync(options, client, cancellationToken);
         }
         catch (Exception e) when (e is KubeConfigException or IOException or FormatException or UnauthorizedAccessException)

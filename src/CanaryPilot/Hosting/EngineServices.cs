@@ -21,9 +21,7 @@ public static class EngineServices
     {
         services.AddSingleton(settings);
         services.AddSingleton(settings.Time);
-        services.AddSingleton<IKubernetes>(_ => settings.Outbound is { } outbound
-            ? new k8s.Kubernetes(settings.Cluster, outbound("kubernetes"))
-            : new k8s.Kubernetes(settings.Cluster));
+        services.AddSingleton<IKubernetes>(_ => KubernetesClients.Create(settings.Cluster, settings.Outbound?.Invoke("kubernetes")));
         services.AddSingleton(settings.Kubernetes);
         services.AddSingleton(settings.Store);
         services.AddSingleton(sp => KubernetesResilience.Create(settings.Kubernetes, settings.Time));

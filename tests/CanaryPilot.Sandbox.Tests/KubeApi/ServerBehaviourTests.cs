@@ -168,4 +168,26 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
         Assert.Contains("\"w1\"", widget.ToString(), StringComparison.Ordinal);
         Assert.True(second.Store.ResourceVersion >= version);
     }
+
+    [Fact]
+    public async Task Audit_RecordsEveryResourceRequest_InTheTermsRbacAuthorizes()
+    {
+        await using var kube = await KubeApiCluster.StartAsync(new KubeApiOptions { Audit = true });
+        kube.Client.HttpClient.DefaultRequestHeaders.UserAgent.Clear();
+        kube.Client.HttpClient.DefaultRequestHeaders.UserAgent.ParseAdd("audit-test/1.0");
+        await kube.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings" } }, "default");
+        await kube.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", "default");
+        await kube.Client.CoreV1.ListConfigMapForAllNamespacesAsync();
+        await kube.Client.CoreV1.PatchNamespaceStatusAsync(new V1Patch("{}", V1Patch.PatchType.MergePatch), "default");
+
+        Assert.Equal(
+            [
+                new AuditRecord("create", "", "configmaps", null, "default", null, "audit-test/1.0"),
+                new AuditRecord("get", "", "configmaps", null, "default", "settings", "audit-test/1.0"),
+                new AuditRecord("list", "", "configmaps", null, null, null, "audit-test/1.0"),
+                new AuditRecord("patch", "", "namespaces", "status", null, "default", "audit-test/1.0"),
+            ],
+            kube.Server.Audit.Records);
+        Assert.Empty(_kube.Server.Audit.Records);
+    }
 }

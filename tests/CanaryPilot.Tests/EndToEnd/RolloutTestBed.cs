@@ -55,9 +55,9 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     /// <summary>Both versions answer in 5–10 ms, inside one histogram bucket, so latency percentiles compare exactly.</summary>
     public static WorkloadBehavior Healthy { get; } = new() { LatencyMedianMs = 7, LatencyP99Ms = 9 };
 
-    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200)
+    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null)
     {
-        var cluster = await KubeApiCluster.StartAsync();
+        var cluster = await KubeApiCluster.StartAsync(api);
         foreach (var crd in CrdGenerator.Files().Values)
         {
             await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crd));

@@ -7,20 +7,6 @@ internal static class Discovery
 {
     private static readonly string[] ObjectVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-    /// <summary>
-    /// An OpenAPI v2 document with no definitions, protobuf-encoded as kubectl asks for it: kubectl
-    /// needs one to exist before it applies, and skips client-side validation for kinds it does not
-    /// define, as it does for custom resources without a schema.
-    /// </summary>
-    public static byte[] EmptyOpenApiV2 { get; } = OpenApiV2();
-
-    private static byte[] OpenApiV2()
-    {
-        static byte[] Field(int number, byte[] value) => [(byte)((number << 3) | 2), (byte)value.Length, .. value];
-        var info = Field(1, "CanaryPilot sandbox"u8.ToArray()).Concat(Field(2, "v1.32.0"u8.ToArray())).ToArray();
-        return [.. Field(1, "2.0"u8.ToArray()), .. Field(2, info)];
-    }
-
     public static JsonObject Version() => new()
     {
         ["major"] = "1",

@@ -8,7 +8,7 @@ namespace CanaryPilot.Sandbox.KubeApi.Http;
 /// Answers HTTP requests the way kube-apiserver does: discovery, then resource verbs, with errors as
 /// <c>Status</c> objects. Faults switched on by tests apply before anything else.
 /// </summary>
-internal sealed partial class KubeApiHandler(ResourceCatalog catalog, ObjectStore store, FaultSwitches faults, KubeApiOptions options, TimeProvider time)
+internal sealed partial class KubeApiHandler(ResourceCatalog catalog, ObjectStore store, FaultSwitches faults, AuditTrail audit, KubeApiOptions options, TimeProvider time)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -57,7 +57,7 @@ internal sealed partial class KubeApiHandler(ResourceCatalog catalog, ObjectStor
         if (get && path == "/openapi/v2")
         {
             context.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
-            await context.Response.Body.WriteAsync(Discovery.EmptyOpenApiV2, context.RequestAborted);
+            await context.Response.Body.WriteAsync(OpenApiV2.Document(catalog), context.RequestAborted);
             return;
         }
 
@@ -103,6 +103,7 @@ internal sealed partial class KubeApiHandler(ResourceCatalog catalog, ObjectStor
         }
 
         var verb = Verb(context, path);
+        audit.Record(new AuditRecord(verb, type.Group, type.Plural, path.Subresource, path.Namespace, path.Name, context.Request.Headers.UserAgent.ToString()));
         if (faults.TakeFailure(verb, type.Plural) is { } status)
         {
             throw new KubeApiException(status, status == 429 ? "TooManyRequests" : "InternalError", $"injected fault: {verb} {type.Plural} answered {status}");
