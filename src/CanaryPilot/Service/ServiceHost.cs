@@ -97,6 +97,12 @@ public static class ServiceHost
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
+        return FromConfiguration(configuration);
+    }
+
+    /// <summary>The <c>CanaryPilot</c> section of <paramref name="configuration"/> (e.g. <c>CanaryPilot__Lease</c> in the environment).</summary>
+    public static ServiceOptions FromConfiguration(IConfiguration configuration)
+    {
         var options = new ServiceOptions();
         configuration.GetSection(ServiceOptions.SectionName).Bind(options);
         return options;

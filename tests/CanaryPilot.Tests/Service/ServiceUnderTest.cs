@@ -26,17 +26,17 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     public LeaderService Leader => App.Services.GetRequiredService<LeaderService>();
 
-    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a")
+    /// <summary>Starts a replica; <paramref name="options"/>, when given, are its settings (as a Deployment's environment makes them) before the test's own.</summary>
+    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a", ServiceOptions? options = null)
     {
-        var options = new ServiceOptions
-        {
-            Port = 0,
-            Prometheus = bed.Prometheus.Address.ToString(),
-            Identity = identity,
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1),
-            RetryPeriod = TimeSpan.FromMilliseconds(200),
-        };
+        options ??= new ServiceOptions();
+        options.Port = 0;
+        options.ListenOnAllInterfaces = false;
+        options.Prometheus = bed.Prometheus.Address.ToString();
+        options.Identity = identity;
+        options.LeaseDuration = TimeSpan.FromSeconds(2);
+        options.RenewDeadline = TimeSpan.FromSeconds(1);
+        options.RetryPeriod = TimeSpan.FromMilliseconds(200);
         var tokens = TokenStore.Parse($"{OperatorToken}:operator\n{ViewerToken}:viewer\n", "tokens");
         var app = ServiceHost.Build(options, bed.Cluster.Configuration, tokens);
         await app.StartAsync();

@@ -5,8 +5,9 @@ namespace CanaryPilot.Sandbox.KubeApi.Http;
 
 /// <summary>
 /// Reads the protobuf bodies kubectl's generators send (<c>kubectl create namespace</c>,
-/// <c>kubectl create configmap</c>): the <c>k8s\0</c> envelope, the object's type, its metadata
-/// (name, generateName, namespace, labels, annotations) and a ConfigMap's data. Everything else
+/// <c>kubectl create configmap</c>, <c>kubectl create rolebinding</c>): the <c>k8s\0</c> envelope, the
+/// object's type, its metadata (name, generateName, namespace, labels, annotations), a ConfigMap's
+/// data and a binding's subjects and roleRef. Everything else
 /// kubectl sends as JSON.
 /// </summary>
 internal static class ProtobufBody
@@ -54,6 +55,10 @@ internal static class ProtobufBody
                 data[key] = entry;
                 item["data"] = data;
             }
+            else if (kind is "RoleBinding" or "ClusterRoleBinding" && field is 2 or 3)
+            {
+                Binding(item, field, value);
+            }
             else if (field == 2 && kind != "Namespace")
             {
                 throw new KubeApiException(415, "UnsupportedMediaType", $"this server reads {kind} only as JSON; send it with kubectl apply");
@@ -61,6 +66,30 @@ internal static class ProtobufBody
         }
 
         return item;
+    }
+
+    /// <summary>A binding's subjects (field 2) and roleRef (field 3), as <c>kubectl create rolebinding</c> sends them.</summary>
+    private static void Binding(JsonObject item, int field, ReadOnlySpan<byte> bytes)
+    {
+        string[] names = field == 2 ? ["kind", "apiGroup", "name", "namespace"] : ["apiGroup", "kind", "name"];
+        var entry = new JsonObject();
+        foreach (var (number, value) in Fields(bytes))
+        {
+            if (number <= names.Length && value.Length > 0)
+            {
+                entry[names[number - 1]] = Text(value);
+            }
+        }
+
+        if (field == 3)
+        {
+            item["roleRef"] = entry;
+            return;
+        }
+
+        var subjects = item["subjects"] as JsonArray ?? [];
+        subjects.Add(entry);
+        item["subjects"] = subjects;
     }
 
     private static JsonObject Metadata(ReadOnlySpan<byte> bytes)
