@@ -38,7 +38,11 @@ internal static class ApiClientCommands
     {
         var (rollout, server, token) = Common();
         var wait = new Option<bool>("--wait") { Description = "Wait until the rollout ends (or awaits approval), then exit as run does." };
-        var timeout = new Option<TimeSpan?>("--timeout") { Description = "Give up waiting after this long (exit 3)." };
+        var timeout = new Option<TimeSpan?>("--timeout")
+        {
+            Description = "Give up waiting after this long (exit 3): 30m, 1h30m, or 00:30:00.",
+            CustomParser = ParseTimeout,
+        };
         var command = new Command("status", "Show a rollout's status from the server; with --wait, exit 0 promoted, 1 rolled back or aborted, 4 awaiting approval.") { rollout, server, token, wait, timeout };
         command.SetAction((result, cancellationToken) => StatusAsync(console, result.GetValue(server), result.GetValue(token), result.GetValue(rollout)!, result.GetValue(wait), result.GetValue(timeout), cancellationToken));
         return command;
@@ -128,7 +132,8 @@ internal static class ApiClientCommands
                         return response.StatusCode >= HttpStatusCode.InternalServerError ? ExitCodes.InfrastructureFailure : ExitCodes.InvalidInput;
                     }
 
-                    var status = JsonNode.Parse(text)?["status"];
+                    var rolloutJson = JsonNode.Parse(text);
+                    var status = rolloutJson?["status"];
                     var phase = status?["phase"]?.GetValue<string>() ?? "Pending";
                     var line = $"{phase} {status?["stageName"]?.GetValue<string>()} canary {status?["canaryWeight"]}%: {status?["message"]?.GetValue<string>()}";
                     if (line != last)
@@ -137,7 +142,10 @@ internal static class ApiClientCommands
                         last = line;
                     }
 
-                    var exit = phase switch
+                    // Until the controller has taken up the plan as it is now (after a trigger, say), the
+                    // phase is the previous rollout's verdict, not this one's.
+                    var current = rolloutJson?["generation"] is not { } generation || status?["observedGeneration"]?.GetValue<long>() == generation.GetValue<long>();
+                    var exit = !current ? null : phase switch
                     {
                         "Succeeded" => ExitCodes.Success,
                         "RolledBack" or "Aborted" => ExitCodes.Failed,
@@ -181,13 +189,25 @@ internal static class ApiClientCommands
             return null;
         }
 
-        var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient(new ServerRetryHandler(TimeProvider.System) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
         return (http, $"/api/v1/rollouts/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}");
+    }
+
+    private static TimeSpan? ParseTimeout(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        if (Core.Common.Duration.TryParse(text, out var duration) || TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out duration))
+        {
+            return duration;
+        }
+
+        result.AddError($"--timeout: \"{text}\" is not a duration; {Core.Common.Duration.Hint}");
+        return null;
     }
 
     private static string Summary(string text) => JsonNode.Parse(text) is JsonObject o && o["status"]?["phase"] is { } phase ? $"the rollout is {phase}" : text;
