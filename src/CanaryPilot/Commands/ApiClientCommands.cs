@@ -53,8 +53,15 @@ internal static class ApiClientCommands
         var (rollout, server, token) = Common();
         var revision = new Option<string?>("--revision") { Description = "What is rolled out: an image tag, a commit." };
         var subset = new Option<string?>("--subset") { Description = "The canary's DestinationRule subset." };
+        var workload = new Option<string?>("--workload") { Description = "The canary's workload, as Istio's metrics name it (destination_workload)." };
+        var version = new Option<string?>("--version") { Description = "The canary's version label, as Istio's metrics name it (destination_version)." };
         var key = new Option<string?>("--key") { Description = "Idempotency key; a retried call with the same key starts nothing new. Defaults to the revision." };
-        var command = new Command("trigger", "Start a rollout of a new canary on the server.") { rollout, server, token, revision, subset, key };
+        var command = new Command(
+            "trigger",
+            "Start a rollout of a new canary on the server. After a promotion, the promoted canary becomes the stable and, unless --subset says otherwise, the old stable's destination the canary.")
+        {
+            rollout, server, token, revision, subset, workload, version, key,
+        };
         command.SetAction((result, cancellationToken) =>
         {
             var body = new JsonObject { ["idempotencyKey"] = result.GetValue(key) ?? result.GetValue(revision) };
@@ -63,9 +70,18 @@ internal static class ApiClientCommands
                 body["revision"] = r;
             }
 
-            if (result.GetValue(subset) is { } s)
+            var canary = new JsonObject();
+            foreach (var (field, option) in new[] { ("subset", subset), ("workload", workload), ("version", version) })
             {
-                body["canary"] = new JsonObject { ["subset"] = s };
+                if (result.GetValue(option) is { } value)
+                {
+                    canary[field] = value;
+                }
+            }
+
+            if (canary.Count > 0)
+            {
+                body["canary"] = canary;
             }
 
             return PostAsync(console, result.GetValue(server), result.GetValue(token), result.GetValue(rollout)!, "trigger", body, cancellationToken);
@@ -103,6 +119,11 @@ internal static class ApiClientCommands
             catch (HttpRequestException e)
             {
                 console.Error.WriteLine($"canarypilot: cannot reach {http.BaseAddress}: {e.Message}");
+                return ExitCodes.InfrastructureFailure;
+            }
+            catch (Polly.Timeout.TimeoutRejectedException)
+            {
+                console.Error.WriteLine($"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
                 return ExitCodes.InfrastructureFailure;
             }
         }
@@ -170,6 +191,11 @@ internal static class ApiClientCommands
                 console.Error.WriteLine($"canarypilot: cannot reach {http.BaseAddress}: {e.Message}");
                 return ExitCodes.InfrastructureFailure;
             }
+            catch (Polly.Timeout.TimeoutRejectedException)
+            {
+                console.Error.WriteLine($"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
+                return ExitCodes.InfrastructureFailure;
+            }
         }
     }
 
@@ -189,7 +215,7 @@ internal static class ApiClientCommands
             return null;
         }
 
-        var http = new HttpClient(new ServerRetryHandler(TimeProvider.System) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient(new ServerRetryHandler(TimeProvider.System) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

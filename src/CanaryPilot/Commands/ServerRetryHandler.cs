@@ -10,16 +10,20 @@ namespace CanaryPilot.Commands;
 /// connection, so each attempt may reach another replica, and a 503 (a standby replica, a replica
 /// not ready, the cluster briefly unavailable: the server did nothing) or a refused connection is
 /// tried again, after the server's Retry-After or a short backoff. Nothing else is retried, so a
-/// command the server may have carried out is never sent twice.
+/// command the server may have carried out is never sent twice. Each attempt has its own timeout
+/// (<see cref="Polly.Timeout.TimeoutRejectedException"/> when it runs out).
 /// </summary>
 internal sealed class ServerRetryHandler(TimeProvider time) : DelegatingHandler
 {
-    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one attempt may take; a timed-out attempt is not repeated, as the server may have acted.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
         {
-            MaxRetryAttempts = 6,
+            MaxRetryAttempts = 5,
             Delay = TimeSpan.FromSeconds(1),
             BackoffType = DelayBackoffType.Exponential,
             MaxDelay = LongestWait,
@@ -34,6 +38,7 @@ internal sealed class ServerRetryHandler(TimeProvider time) : DelegatingHandler
                 return ValueTask.CompletedTask;
             },
         })
+        .AddTimeout(AttemptTimeout)
         .Build();
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

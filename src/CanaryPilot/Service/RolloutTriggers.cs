@@ -12,7 +12,8 @@ namespace CanaryPilot.Service;
 /// <summary>
 /// Starts a rollout of a new canary: aborts one in progress, writes the new canary into the plan (a new
 /// generation, which the controller rolls out) and remembers the idempotency key on the plan, so a
-/// retried CI call finds its key and starts nothing.
+/// retried CI call finds its key and starts nothing. After a promotion, the promoted canary becomes
+/// the plan's stable first.
 /// </summary>
 public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, RolloutReconciler reconciler)
 {
@@ -29,25 +30,38 @@ public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, 
             return new Outcome(Duplicate: true, null);
         }
 
-        var changed = Change((JsonObject)current.DeepClone(), request);
+        // After a promotion the canary serves everything: it becomes the stable, and the next canary is
+        // the old stable's destination (the idle one) unless the request names another. Only when the
+        // verdict is of the plan as it is now, so a second trigger before the controller took up the
+        // first does not swap back.
+        var status = (await store.GetAsync(namespaceName, name, cancellationToken))?.Status ?? new RolloutStatus();
+        var promoted = status.Phase == RolloutPhase.Succeeded && status.ObservedGeneration == current["metadata"]?["generation"]?.GetValue<long>();
+        var changed = Change((JsonObject)current.DeepClone(), request, promoted);
         var report = PlanValidation.Validate(new InputLoader().LoadText($"rolloutplan {namespaceName}/{name}", changed.ToJsonString(Indented)), TemplateCatalog.BuiltIn());
         if (!report.IsValid)
         {
             return new Outcome(false, string.Join("; ", report.Diagnostics.Select(d => $"{d.Path}: {d.Message}")));
         }
 
-        var status = (await store.GetAsync(namespaceName, name, cancellationToken))?.Status ?? new RolloutStatus();
         if (!RolloutMachine.IsTerminal(status.Phase) && status.Phase != RolloutPhase.Pending)
         {
             await reconciler.ReconcileAsync(namespaceName, name, new AbortCommand($"superseded by a new canary ({request.Revision ?? "triggered"})"), cancellationToken);
         }
 
-        await objects.UpdateAsync(resource, live => Change(live, request), status: false, cancellationToken);
+        await objects.UpdateAsync(resource, live => Change(live, request, promoted), status: false, cancellationToken);
         return new Outcome(false, null);
     }
 
-    private static JsonObject Change(JsonObject plan, TriggerRequest request)
+    private static JsonObject Change(JsonObject plan, TriggerRequest request, bool promoted)
     {
+        if (promoted && plan["spec"]?["service"] is JsonObject service && service["stable"] is JsonObject stable && service["canary"] is JsonObject promotedCanary)
+        {
+            var next = (JsonObject)stable.DeepClone();
+            next.Remove("revision");
+            service["stable"] = promotedCanary.DeepClone();
+            service["canary"] = next;
+        }
+
         var canary = plan["spec"]?["service"]?["canary"] as JsonObject ?? [];
         void Set(string field, string? value)
         {

@@ -276,4 +276,27 @@ public sealed class IstioTrafficRouterTests : IAsyncLifetime
         Assert.Equal("VirtualService bookinfo/reviews route reviews-primary also sends traffic to reviews subset v3; CanaryPilot splits a route between stable and canary only and will not guess", refused.Message);
         Assert.Equal(before["metadata"]!["resourceVersion"]!.GetValue<string>(), (await _mesh.GetAsync("virtualservices", "reviews"))["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task RetiredDestinationAtWeightZero_IsLeftAsItIs_WhileStableAndCanarySplit()
+    {
+        await _mesh.Objects.UpdateAsync(
+            new ResourceRef("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews"),
+            vs =>
+            {
+                var route = Destinations((JsonObject)vs["spec"]!);
+                route[0]!["weight"] = 100;
+                route.Add(JsonNode.Parse("""{"destination": {"host": "reviews", "subset": "v0"}, "weight": 0, "headers": {"request": {"set": {"x-retired": "yes"}}}}"""));
+            },
+            status: false,
+            CancellationToken.None);
+
+        await _mesh.Router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 10 }, CancellationToken.None);
+
+        var route = Destinations((JsonObject)(await _mesh.GetAsync("virtualservices", "reviews"))["spec"]!);
+        Assert.Equal(
+            ["v1:90", "v2:10", "v0:0"],
+            route.Select(d => $"{d!["destination"]!["subset"]}:{d["weight"]}"));
+        Assert.Equal("yes", (string?)route.Single(d => (string?)d!["destination"]!["subset"] == "v0")!["headers"]!["request"]!["set"]!["x-retired"]);
+    }
 }

@@ -65,6 +65,13 @@ public sealed class ServiceFlowTests
         Assert.Equal(HttpStatusCode.OK, await PostAsync(service, "trigger", trigger));
         var started = await FollowAsync(service, s => s["revision"]?.GetValue<string>()?.EndsWith("(revision reviews:2.1.0)", StringComparison.Ordinal) == true);
         Assert.Equal(1, started["attempt"]!.GetValue<int>());
+
+        // v2 was promoted: it is now the stable, and v1, idle, carries the new revision as the canary.
+        var plan = JsonNode.Parse((await bed.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!)!;
+        Assert.Equal("v2", (string?)plan["spec"]!["service"]!["stable"]!["subset"]);
+        Assert.Equal("reviews-v2", (string?)plan["spec"]!["service"]!["stable"]!["workload"]);
+        Assert.Equal("v1", (string?)plan["spec"]!["service"]!["canary"]!["subset"]);
+        Assert.Equal("reviews:2.1.0", (string?)plan["spec"]!["service"]!["canary"]!["revision"]);
     }
 
     [Fact]
