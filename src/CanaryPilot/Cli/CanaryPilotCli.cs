@@ -8,22 +8,7 @@ public static class CanaryPilotCli
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("CanaryPilot: progressive delivery for Istio. Validates rollout plans, lints Istio resources, runs canary rollouts.");
-        var console = new CliConsole(stdout, stderr);
-        root.Subcommands.Add(ValidateCommand.Create(console));
-        root.Subcommands.Add(LintCommand.Create(console));
-        root.Subcommands.Add(AnalyzeCommand.Create(console));
-        root.Subcommands.Add(RunCommand.Create(console));
-        root.Subcommands.Add(Demo.DemoCommand.Create(console));
-        root.Subcommands.Add(ServeCommand.Create(console));
-        foreach (var client in ApiClientCommands.Create(console))
-        {
-            root.Subcommands.Add(client);
-        }
-
-        root.Subcommands.Add(SandboxCommand.Create(console));
-        root.Subcommands.Add(NotifyTestCommand.Create(console));
-
+        var root = Root(new CliConsole(stdout, stderr));
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
@@ -47,6 +32,26 @@ public static class CanaryPilotCli
             stderr.WriteLine($"canarypilot: internal error: {e.GetType().Name}: {OneLine(e.Message)}");
             return ExitCodes.InfrastructureFailure;
         }
+    }
+
+    /// <summary>Every command, writing to <paramref name="console"/>.</summary>
+    internal static RootCommand Root(CliConsole console)
+    {
+        var root = new RootCommand("CanaryPilot: progressive delivery for Istio. Validates rollout plans, lints Istio resources, runs canary rollouts.");
+        root.Subcommands.Add(ValidateCommand.Create(console));
+        root.Subcommands.Add(LintCommand.Create(console));
+        root.Subcommands.Add(AnalyzeCommand.Create(console));
+        root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(Demo.DemoCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
+        foreach (var client in ApiClientCommands.Create(console))
+        {
+            root.Subcommands.Add(client);
+        }
+
+        root.Subcommands.Add(SandboxCommand.Create(console));
+        root.Subcommands.Add(NotifyTestCommand.Create(console));
+        return root;
     }
 
     private static string OneLine(string message) => string.Join(' ', message.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
