@@ -107,6 +107,25 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateSecretAndRoleBinding_AreStoredAsKubectlMeantThem()
+    {
+        var tokens = Path.Combine(_kube.Directory, "tokens.txt");
+        await File.WriteAllTextAsync(tokens, "5f2c:operator\n");
+
+        (await KubectlAsync("create", "secret", "generic", "api-tokens", "-n", "bookinfo", $"--from-file=tokens={tokens}", "--from-literal=note=rotated")).Succeeded();
+        (await KubectlAsync("create", "rolebinding", "readers", "-n", "bookinfo", "--clusterrole", "view", "--serviceaccount", "ops:auditor")).Succeeded();
+
+        var secret = await _kube.Client.CoreV1.ReadNamespacedSecretAsync("api-tokens", "bookinfo");
+        Assert.Equal("Opaque", secret.Type);
+        Assert.Equal("5f2c:operator\n", System.Text.Encoding.UTF8.GetString(secret.Data["tokens"]));
+        Assert.Equal("rotated", System.Text.Encoding.UTF8.GetString(secret.Data["note"]));
+        var binding = await _kube.Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync("readers", "bookinfo");
+        Assert.Equal(("ClusterRole", "view"), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("ServiceAccount", "auditor", "ops"), (subject.Kind, subject.Name, subject.NamespaceProperty));
+    }
+
+    [Fact]
     public async Task ServerSideDryRun_PersistsNothing()
     {
         var result = (await KubectlAsync("apply", "--dry-run=server", "-f", Path.Combine(Examples, "reviews-virtualservice.yaml"))).Succeeded();

@@ -5,8 +5,8 @@ namespace CanaryPilot.Sandbox.KubeApi.Http;
 
 /// <summary>
 /// Reads the protobuf bodies kubectl's generators send (<c>kubectl create namespace</c>,
-/// <c>kubectl create configmap</c>, <c>kubectl create rolebinding</c>): the <c>k8s\0</c> envelope, the
-/// object's type, its metadata (name, generateName, namespace, labels, annotations), a ConfigMap's
+/// <c>configmap</c>, <c>secret</c>, <c>rolebinding</c>): the <c>k8s\0</c> envelope, the object's type,
+/// its metadata (name, generateName, namespace, labels, annotations), a ConfigMap's or a Secret's
 /// data and a binding's subjects and roleRef. Everything else
 /// kubectl sends as JSON.
 /// </summary>
@@ -55,6 +55,10 @@ internal static class ProtobufBody
                 data[key] = entry;
                 item["data"] = data;
             }
+            else if (kind == "Secret" && field is 2 or 3 or 4)
+            {
+                Secret(item, field, value);
+            }
             else if (kind is "RoleBinding" or "ClusterRoleBinding" && field is 2 or 3)
             {
                 Binding(item, field, value);
@@ -66,6 +70,35 @@ internal static class ProtobufBody
         }
 
         return item;
+    }
+
+    /// <summary>A Secret's data (field 2, bytes, base64 in JSON), type (3) and stringData (4), as <c>kubectl create secret</c> sends them.</summary>
+    private static void Secret(JsonObject item, int field, ReadOnlySpan<byte> bytes)
+    {
+        if (field == 3)
+        {
+            item["type"] = Text(bytes);
+            return;
+        }
+
+        var map = field == 2 ? "data" : "stringData";
+        var entries = item[map] as JsonObject ?? [];
+        string key = "";
+        byte[] value = [];
+        foreach (var (number, data) in Fields(bytes))
+        {
+            if (number == 1)
+            {
+                key = Text(data);
+            }
+            else
+            {
+                value = data;
+            }
+        }
+
+        entries[key] = field == 2 ? Convert.ToBase64String(value) : Text(value);
+        item[map] = entries;
     }
 
     /// <summary>A binding's subjects (field 2) and roleRef (field 3), as <c>kubectl create rolebinding</c> sends them.</summary>

@@ -96,6 +96,34 @@ public sealed partial class ObjectStore
             item["status"] = new JsonObject { ["phase"] = "Active" };
             item["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
         }
+
+        Default(type, item);
+    }
+
+    /// <summary>What the real server fills in on every write: a Secret's type, and its stringData moved into data.</summary>
+    private static void Default(ResourceType type, JsonObject item)
+    {
+        if (type is not { Group: "", Plural: "secrets" })
+        {
+            return;
+        }
+
+        if (item["type"]?.GetValue<string>() is null or "")
+        {
+            item["type"] = "Opaque";
+        }
+
+        if (item["stringData"] is JsonObject stringData)
+        {
+            var data = item["data"] as JsonObject ?? [];
+            foreach (var (key, value) in stringData)
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? ""));
+            }
+
+            item["data"] = data;
+            item.Remove("stringData");
+        }
     }
 
     /// <summary>Deletes every object of a storage key (a CRD went away) or of a namespace (the namespace went away).</summary>

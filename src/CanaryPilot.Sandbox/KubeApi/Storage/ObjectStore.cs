@@ -188,6 +188,7 @@ public sealed partial class ObjectStore
             updatedMetadata.Remove("resourceVersion");
             updated["apiVersion"] = type.ApiVersion;
             updated["kind"] = type.Kind;
+            Default(type, updated);
             if (!type.SpecLess && !statusOnly && !JsonNode.DeepEquals(Spec(current), Spec(updated)))
             {
                 updatedMetadata["generation"] = (current["metadata"]!["generation"] is { } generation ? long.Parse(generation.ToJsonString(), CultureInfo.InvariantCulture) : 0) + 1;
