@@ -173,9 +173,13 @@ public sealed partial class ObjectStore
             {
                 updated["status"] = proposed["status"]?.DeepClone();
             }
+            else if (type.HasStatus && current["status"] is { } status)
+            {
+                updated["status"] = status.DeepClone();
+            }
             else if (type.HasStatus)
             {
-                updated["status"] = current["status"]?.DeepClone();
+                updated.Remove("status");
             }
 
             var updatedMetadata = (JsonObject)updated["metadata"]!;
