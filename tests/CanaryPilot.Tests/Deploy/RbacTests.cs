@@ -52,9 +52,10 @@ public sealed class RbacTests
             using var trigger = await service.Http.SendAsync(ServiceUnderTest.Request(
                 HttpMethod.Post, "/api/v1/rollouts/bookinfo/reviews/trigger", body: new StringContent("""{"idempotencyKey": "rbac-1", "revision": "reviews:2.1.0"}""", Encoding.UTF8, "application/json")));
             Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
-            await Eventually.TrueAsync(async () => await PhaseAsync(bed) == "Progressing", "the triggered rollout to start", TimeSpan.FromMinutes(1));
+            await Eventually.TrueAsync(async () => await bed.LiveWeightAsync("v1") > 0, "the triggered rollout to send v1 traffic", TimeSpan.FromMinutes(1));
             await bed.Cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews");
-            await Eventually.TrueAsync(async () => await bed.LiveCanaryWeightAsync() == 0, "the deleted plan's traffic to go back to stable", TimeSpan.FromSeconds(30));
+            // v2 was promoted, so the triggered canary is v1 and the stable v2.
+            await Eventually.TrueAsync(async () => await bed.LiveWeightAsync("v2") == 100, "the deleted plan's traffic to go back to stable", TimeSpan.FromSeconds(30));
             Assert.NotEmpty(receiver.Requests);
         }
 

@@ -115,12 +115,15 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     public async Task CreatePlanAsync(string yaml = Plan) =>
         (await KubectlProcess.RunWithInputAsync(Cluster.KubeconfigPath, yaml, "create", "-f", "-")).Succeeded();
 
-    /// <summary>The canary's live weight in the VirtualService (0 when it has no canary destination).</summary>
-    public async Task<int> LiveCanaryWeightAsync()
+    /// <summary>The canary's (v2's) live weight in the VirtualService (0 when it has no canary destination).</summary>
+    public Task<int> LiveCanaryWeightAsync() => LiveWeightAsync("v2");
+
+    /// <summary>The live weight of <paramref name="subset"/> in the VirtualService (0 when it has no destination there).</summary>
+    public async Task<int> LiveWeightAsync(string subset)
     {
         var found = await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews");
         var route = JsonNode.Parse(found.ToString()!)!["spec"]!["http"]![0]!["route"]!.AsArray();
-        return route.FirstOrDefault(d => d!["destination"]!["subset"]!.GetValue<string>() == "v2")?["weight"]?.GetValue<int>() ?? 0;
+        return route.FirstOrDefault(d => d!["destination"]!["subset"]!.GetValue<string>() == subset)?["weight"]?.GetValue<int>() ?? 0;
     }
 
     private static async Task CreateAsync(KubeApiCluster cluster, string plural, string json) =>
