@@ -78,4 +78,23 @@ public sealed class PrometheusClientOptions
 
     /// <summary>Accept any server certificate. For trials only.</summary>
     public bool InsecureSkipVerify { get; set; }
+
+    /// <summary>
+    /// What makes one connection differ from another — address, timeouts, retries, credentials, headers,
+    /// TLS — hashed, so credentials are never kept in the clear: options with the same key can share one
+    /// client, its connections and its circuit breaker.
+    /// </summary>
+    public string ConnectionKey()
+    {
+        var text = new System.Text.StringBuilder()
+            .AppendJoin('\n', Address, Timeout.Ticks, MaxRetryAttempts, RetryDelay.Ticks, MaxRetryAfter.Ticks, CircuitFailureRatio, CircuitMinimumThroughput,
+                CircuitSamplingDuration.Ticks, CircuitBreakDuration.Ticks, MaxResponseBytes, MaxGetUrlLength, BearerToken, Username, Password,
+                CaFile, CertFile, KeyFile, ServerName, InsecureSkipVerify);
+        foreach (var (name, value) in Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            text.Append('\n').Append(name.ToLowerInvariant()).Append(": ").Append(value);
+        }
+
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
 }

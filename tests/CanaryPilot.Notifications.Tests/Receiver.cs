@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace CanaryPilot.Testing;
 
-/// <summary>One request a receiver got, recorded as it arrived: the exact body bytes and the headers.</summary>
-internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+/// <summary>One request a receiver got, recorded as it arrived: the exact body bytes, the headers, and the TCP connection it came on.</summary>
+internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body, string ConnectionId)
 {
     public JsonNode Json => JsonNode.Parse(Body)!;
 
@@ -40,7 +40,7 @@ internal sealed class Receiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            receiver._requests.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body.ToArray()));
+            receiver._requests.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body.ToArray(), context.Connection.Id));
             var number = Interlocked.Increment(ref seen);
             if (respond is null)
             {

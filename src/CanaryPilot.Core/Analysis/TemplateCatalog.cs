@@ -20,8 +20,22 @@ public sealed class TemplateCatalog
 
     public AnalysisTemplate? Find(string name) => _templates.GetValueOrDefault(name);
 
-    /// <summary>The templates from <c>analysis-templates/</c>, embedded in the binary.</summary>
+    /// <summary>The shipped templates, read once: every rollout's catalog starts from them, on every tick.</summary>
+    private static readonly Lazy<TemplateCatalog> Shipped = new(ReadShipped);
+
+    /// <summary>The templates from <c>analysis-templates/</c>, embedded in the binary; a new catalog each call, for the caller to add to.</summary>
     public static TemplateCatalog BuiltIn()
+    {
+        var catalog = new TemplateCatalog();
+        foreach (var (name, template) in Shipped.Value._templates)
+        {
+            catalog._templates[name] = template;
+        }
+
+        return catalog;
+    }
+
+    private static TemplateCatalog ReadShipped()
     {
         var catalog = new TemplateCatalog();
         var assembly = typeof(TemplateCatalog).Assembly;

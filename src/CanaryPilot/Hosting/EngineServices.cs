@@ -45,7 +45,11 @@ public static class EngineServices
             sp.GetRequiredService<IGateKeeper>()));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
-        services.AddQuartz(q => q.UseTimeProvider(settings.Time));
+        services.AddQuartz(q =>
+        {
+            q.UseTimeProvider(settings.Time);
+            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = settings.MaxConcurrentReconciles);
+        });
         return services;
     }
 }
@@ -54,12 +58,15 @@ public static class EngineServices
 public interface IRolloutObserver : IAnnouncer;
 
 /// <summary>
-/// One Prometheus client per plan's connection, with identical queries of one instant sent once, for
-/// the analyzer of each rollout; the plan's secrets are read when its connection is first needed.
+/// The analyzer of each rollout. Rollouts whose Prometheus connections are alike (address, credentials,
+/// timeouts) share one client — its connections, circuit breaker, and one request per identical query of
+/// one instant — so thousands of rollouts do not open thousands of connections. A plan's secrets are
+/// read when its connection is first needed.
 /// </summary>
 internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver secrets) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (PrometheusClient Client, IMetricsProvider Provider)> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Connection> _byRollout = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Connection>> _byConnection = new(StringComparer.Ordinal);
 
     public async ValueTask<Analyzer> ForAsync(StoredRollout rollout, CancellationToken cancellationToken)
     {
@@ -69,16 +76,15 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
             ? new Uri(configured)
             : throw new InvalidOperationException($"rollout plan {rollout.Namespace}/{rollout.Name} names no Prometheus address (spec.analysis.prometheus.address) and none was given"));
         var key = $"{rollout.Namespace}/{rollout.Name}@{address}";
-        if (!_connections.TryGetValue(key, out var connection))
+        if (!_byRollout.TryGetValue(key, out var connection))
         {
             var options = await PrometheusConnection.OptionsAsync(spec, address, plan.Namespace, secrets, cancellationToken);
-            var client = PrometheusClient.Create(options, settings.Time, settings.Outbound?.Invoke("prometheus"));
-            connection = (client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
-            if (!_connections.TryAdd(key, connection))
+            connection = _byConnection.GetOrAdd(options.ConnectionKey(), _ => new Lazy<Connection>(() =>
             {
-                client.Dispose();
-                connection = _connections[key];
-            }
+                var client = PrometheusClient.Create(options, settings.Time, settings.Outbound?.Invoke("prometheus"));
+                return new Connection(client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
+            })).Value;
+            _byRollout[key] = connection;
         }
 
         return new Analyzer(connection.Provider, rollout.Templates ?? TemplateCatalog.BuiltIn());
@@ -86,9 +92,11 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
 
     public void Dispose()
     {
-        foreach (var (client, _) in _connections.Values)
+        foreach (var connection in _byConnection.Values.Where(c => c.IsValueCreated))
         {
-            client.Dispose();
+            connection.Value.Client.Dispose();
         }
     }
+
+    private sealed record Connection(PrometheusClient Client, IMetricsProvider Provider);
 }

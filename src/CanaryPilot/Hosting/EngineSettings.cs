@@ -27,6 +27,12 @@ public sealed record EngineSettings
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>
+    /// Rollouts reconciled at once. A reconcile mostly waits on the Kubernetes API and Prometheus, so
+    /// this is well above the cores; Quartz's default of 10 starves thousands of rollouts.
+    /// </summary>
+    public int MaxConcurrentReconciles { get; init; } = 64;
+
+    /// <summary>
     /// Wraps the HTTP calls to each outside system (<c>kubernetes</c>, <c>prometheus</c>), e.g. to
     /// measure them; called once per client built. None by default.
     /// </summary>

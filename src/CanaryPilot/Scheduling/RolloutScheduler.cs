@@ -10,14 +10,18 @@ namespace CanaryPilot.Scheduling;
 /// </summary>
 public sealed class RolloutScheduler(ISchedulerFactory schedulers, TimeProvider time)
 {
-    public async Task ScheduleAsync(string namespaceName, string name, TimeSpan interval, CancellationToken cancellationToken)
+    public Task ScheduleAsync(string namespaceName, string name, TimeSpan interval, CancellationToken cancellationToken) =>
+        ScheduleAsync(namespaceName, name, interval, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>Reconciles the rollout every <paramref name="interval"/>, the first time <paramref name="firstIn"/> from now.</summary>
+    public async Task ScheduleAsync(string namespaceName, string name, TimeSpan interval, TimeSpan firstIn, CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         var job = JobBuilder.Create<RolloutJob>().WithIdentity(name, namespaceName).Build();
         var trigger = TriggerBuilder.Create()
             .WithIdentity(name, namespaceName)
             .ForJob(job)
-            .StartAt(time.GetUtcNow())
+            .StartAt(time.GetUtcNow() + firstIn)
             .WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
             .Build();
         await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
@@ -29,19 +33,20 @@ public sealed class RolloutScheduler(ISchedulerFactory schedulers, TimeProvider 
     public async Task<bool> IsScheduledAsync(string namespaceName, string name, CancellationToken cancellationToken) =>
         await (await schedulers.GetScheduler(cancellationToken)).Exists(new JobKey(name, namespaceName), cancellationToken);
 
-    /// <summary>Schedules every rollout whose persisted status is not final; returns how many.</summary>
+    /// <summary>
+    /// Schedules every rollout whose persisted status is not final; returns how many. Their first ticks
+    /// are spread evenly over one interval, so a leader taking over thousands of rollouts neither fires
+    /// them all at once nor keeps them in step afterwards.
+    /// </summary>
     public async Task<int> RebuildAsync(IRolloutStore store, CancellationToken cancellationToken)
     {
-        var scheduled = 0;
-        foreach (var rollout in await store.ListAsync(cancellationToken))
+        var going = (await store.ListAsync(cancellationToken)).Where(r => r.Plan is not null && !RolloutMachine.IsTerminal(r.Status.Phase)).ToList();
+        for (var i = 0; i < going.Count; i++)
         {
-            if (rollout.Plan is { } plan && !RolloutMachine.IsTerminal(rollout.Status.Phase))
-            {
-                await ScheduleAsync(rollout.Namespace, rollout.Name, plan.Spec.Analysis.Interval, cancellationToken);
-                scheduled++;
-            }
+            var interval = going[i].Plan!.Spec.Analysis.Interval;
+            await ScheduleAsync(going[i].Namespace, going[i].Name, interval, interval * i / going.Count, cancellationToken);
         }
 
-        return scheduled;
+        return going.Count;
     }
 }

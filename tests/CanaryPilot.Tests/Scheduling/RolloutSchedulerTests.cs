@@ -71,4 +71,35 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
         Assert.Equal(1, await scheduler.RebuildAsync(_world.Store, CancellationToken.None));
         Assert.True(await scheduler.IsScheduledAsync("bookinfo", "reviews", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Rebuild_SpreadsTheFirstTicksEvenlyOverOneInterval()
+    {
+        var scheduler = _services.GetRequiredService<RolloutScheduler>();
+        await _quartz.Standby();
+        var store = new Rollouts([.. Enumerable.Range(0, 4).Select(i => new StoredRollout("bookinfo", $"reviews-{i}", Plan, [], new RolloutStatus { Phase = RolloutPhase.Progressing }, 1, "1"))]);
+
+        Assert.Equal(4, await scheduler.RebuildAsync(store, CancellationToken.None));
+
+        var firstTicks = new List<TimeSpan>();
+        for (var i = 0; i < 4; i++)
+        {
+            var trigger = await _quartz.GetTrigger(new TriggerKey($"reviews-{i}", "bookinfo"));
+            firstTicks.Add(trigger!.StartTimeUtc - _clock.GetUtcNow());
+        }
+
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45)], firstTicks);
+    }
+
+    /// <summary>A store of several rollouts, for the scheduler to rebuild from.</summary>
+    private sealed class Rollouts(IReadOnlyList<StoredRollout> rollouts) : IRolloutStore
+    {
+        public Task<IReadOnlyList<StoredRollout>> ListAsync(CancellationToken cancellationToken) => Task.FromResult(rollouts);
+
+        public Task<StoredRollout?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken) =>
+            Task.FromResult(rollouts.FirstOrDefault(r => r.Namespace == namespaceName && r.Name == name));
+
+        public Task<RolloutStatus> UpdateStatusAsync(string namespaceName, string name, Func<RolloutStatus, RolloutStatus> change, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("rebuilding reads only");
+    }
 }
