@@ -21,7 +21,6 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly IstioMetrics _metrics = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Random _random;
-    private readonly DateTimeOffset _started;
     private Task _traffic = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
     private JsonObject? _virtualService;
@@ -35,8 +34,11 @@ public sealed class SimulatedMesh : IAsyncDisposable
         _time = time;
         _app = app;
         _random = new Random(options.Seed);
-        _started = time.GetUtcNow();
+        Started = time.GetUtcNow();
     }
+
+    /// <summary>When the mesh started: a workload's <see cref="SimulatedWorkload.Changes"/> count from here.</summary>
+    public DateTimeOffset Started { get; }
 
     /// <summary>Where Prometheus scrapes: <c>http://127.0.0.1:PORT/metrics</c>.</summary>
     public required Uri MetricsAddress { get; init; }
@@ -133,7 +135,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private void Send(JsonObject virtualService)
     {
         _owed += _options.RequestsPerSecond * _options.Tick.TotalSeconds;
-        var elapsed = _time.GetUtcNow() - _started;
+        var elapsed = _time.GetUtcNow() - Started;
         for (; _owed >= 1; _owed--)
         {
             var beta = _random.NextDouble() < _options.BetaShare;

@@ -39,6 +39,9 @@ public sealed partial class PrometheusServer : IAsyncDisposable
     /// <summary>Whether the server process is still running.</summary>
     public bool IsRunning => !_disposed && !_process.HasExited;
 
+    /// <summary>The server's process, for measuring what it costs.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Starts Prometheus and waits until it is ready. Throws <see cref="PrometheusNotInstalledException"/>
     /// when the binary is missing, and <see cref="InvalidOperationException"/> with its last log lines when

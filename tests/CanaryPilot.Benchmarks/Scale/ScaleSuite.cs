@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using CanaryPilot.Kubernetes.Crds;
+using CanaryPilot.Sandbox;
+using CanaryPilot.Sandbox.Prometheus;
+using CanaryPilot.Service;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace CanaryPilot.Benchmarks.Scale;
+
+/// <summary>
+/// Scale: N rollouts in progress at once, driven by one <c>canarypilot serve</c> in this process. The
+/// Kubernetes API emulator runs in a process of its own (<c>canarypilot sandbox</c>) and Prometheus is the
+/// real server, scraping every workload's counters each second, so the CPU and memory measured here are the
+/// controller's. Measured over a minute of steady state: the scheduler's lag (a job's start minus its due
+/// time), CPU, peak memory, and the requests to Kubernetes and to Prometheus per tick.
+/// </summary>
+internal static class ScaleSuite
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Measure = TimeSpan.FromSeconds(60);
+    private const string Namespace = "scale";
+
+    public static async Task<string> RunAsync(IReadOnlyList<int> sizes, TextWriter progress)
+    {
+        var table = new Table("rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak memory", "Kubernetes requests / tick", "Prometheus requests / tick", "distinct queries / tick");
+        foreach (var size in sizes)
+        {
+            var result = await OnceAsync(size, progress);
+            table.Add(
+                size.ToString("N0", CultureInfo.InvariantCulture),
+                Ms(result.Lags, 0.50),
+                Ms(result.Lags, 0.99),
+                Ms(result.Lags, 1.0),
+                result.Lags.Count.ToString("N0", CultureInfo.InvariantCulture),
+                result.Cores.ToString("0.00", CultureInfo.InvariantCulture),
+                $"{result.PeakMemoryBytes / (1 << 20)} MiB",
+                result.KubernetesPerTick.ToString("N0", CultureInfo.InvariantCulture),
+                result.PrometheusPerTick.ToString("N0", CultureInfo.InvariantCulture),
+                result.DistinctQueriesPerTick.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        return $"""
+            Each size is a fresh setup: the API emulator in its own process with N VirtualServices,
+            DestinationRules and RolloutPlans; a real Prometheus scraping every 1 s an endpoint with the
+            Istio request counters of all N canaries; one `canarypilot serve` in this process, elected leader,
+            driving every plan (one stage held at 10%, one metric, `istio-success-rate`, analysed every
+            {Interval.TotalSeconds:0} s). Once every rollout is progressing, {Measure.TotalSeconds:0} s are measured
+            ({Measure / Interval:0} ticks of each rollout).
+
+            {table.ToMarkdown()}
+
+            - **lag**: for every job run in the window, its start minus its due time, from a Quartz job listener.
+            - **CPU** and **peak memory**: this process only (the controller; the emulator and Prometheus run
+              apart). CPU is processor time over wall time.
+            - **requests / tick**: calls counted by the service's own `canarypilot_outbound_request_duration_seconds`
+              over the window, divided by the ticks in it. A tick of one rollout reads its plan, observes its
+              VirtualService and writes its status; **distinct queries / tick** is the number of different
+              rendered queries all rollouts need per tick (here one each, with request-volume checks off), the
+              most Prometheus requests there should be.
+            """;
+    }
+
+    private sealed record Result(List<double> Lags, double Cores, long PeakMemoryBytes, double KubernetesPerTick, double PrometheusPerTick, int DistinctQueriesPerTick);
+
+    private static string Ms(List<double> sortedMs, double q) =>
+        sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)]:0} ms";
+
+    private static async Task<Result> OnceAsync(int size, TextWriter progress)
+    {
+        var directory = Directory.CreateTempSubdirectory("canarypilot-scale-");
+        using var sandbox = StartSandbox(Path.Combine(directory.FullName, "kubeconfig"));
+        try
+        {
+            var cluster = await WaitForKubeconfigAsync(Path.Combine(directory.FullName, "kubeconfig"));
+            using var client = new k8s.Kubernetes(cluster);
+            var counters = new WorkloadCounters(size);
+            var (metricsApp, metricsAddress) = await LoopbackServer.StartAsync(counters.ServeAsync);
+            await using var _ = metricsApp;
+            await using var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [new Uri(metricsAddress, "/metrics")] });
+
+            await progress.WriteLineAsync($"scale {size}: creating {size} VirtualServices, DestinationRules and RolloutPlans");
+            await CreateObjectsAsync(client, size, prometheus.Address);
+
+            var options = new ServiceOptions { Port = 0, Lease = $"{Namespace}/canarypilot-controller", Identity = "scale-benchmark" };
+            await using var service = ServiceHost.Build(options, cluster, TokenStore.Parse("", "none"));
+            var lags = new LagListener();
+            var quartz = await service.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+            quartz.ListenerManager.AddJobListener(lags, GroupMatcher<JobKey>.AnyGroup());
+            await service.StartAsync();
+
+            await progress.WriteLineAsync($"scale {size}: waiting for every rollout to progress");
+            try
+            {
+                await WaitForProgressAsync(client, size, TimeSpan.FromMinutes(15), progress);
+            }
+            catch (TimeoutException)
+            {
+                var hung = lags.Running.Count(r => r.Value > 0);
+                await progress.WriteLineAsync($"scale {size}: jobs started {lags.Started.Count}, running now {hung}; e.g. {string.Join(", ", lags.Running.Where(r => r.Value > 0).Take(5).Select(r => r.Key))}");
+                var triggers = new List<string>();
+                foreach (var key in (await quartz.GetTriggerKeys(GroupMatcher<TriggerKey>.AnyGroup())).Where(k => !lags.Started.ContainsKey(new JobKey(k.Name, k.Group))).Take(5))
+                {
+                    var trigger = await quartz.GetTrigger(key);
+                    triggers.Add($"{key} {await quartz.GetTriggerState(key)} start {trigger?.StartTimeUtc} final {trigger?.FinalFireTimeUtc}");
+                }
+
+                await progress.WriteLineAsync($"scale {size}: never started: {string.Join("; ", triggers)}");
+                throw;
+            }
+            await Task.Delay(2 * Interval); // every job through at least two ticks before measuring
+
+            var metrics = service.Services.GetRequiredService<ServiceMetrics>();
+            var before = await OutboundAsync(metrics);
+            var self = Process.GetCurrentProcess();
+            var cpuBefore = self.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            lags.Recording = true;
+            long peak = 0;
+            while (clock.Elapsed < Measure)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                self.Refresh();
+                peak = Math.Max(peak, self.WorkingSet64);
+            }
+
+            lags.Recording = false;
+            self.Refresh();
+            var cores = (self.TotalProcessorTime - cpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
+            var after = await OutboundAsync(metrics);
+            var ticks = clock.Elapsed / Interval;
+            await service.StopAsync();
+            return new Result(
+                [.. lags.Lags.Order()],
+                cores,
+                Math.Max(peak, self.PeakWorkingSet64 > 0 ? Math.Min(self.PeakWorkingSet64, long.MaxValue) : peak),
+                (after.Kubernetes - before.Kubernetes) / ticks,
+                (after.Prometheus - before.Prometheus) / ticks,
+                size);
+        }
+        finally
+        {
+            sandbox.Kill(entireProcessTree: true);
+            await sandbox.WaitForExitAsync();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static Process StartSandbox(string kubeconfig)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"));
+        foreach (var arg in new[] { "sandbox", "--port", "0", "--kubeconfig", kubeconfig })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<KubernetesClientConfiguration> WaitForKubeconfigAsync(string path)
+    {
+        for (var i = 0; i < 600 && !(File.Exists(path) && new FileInfo(path).Length > 0); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+    }
+
+    private static async Task CreateObjectsAsync(k8s.Kubernetes client, int size, Uri prometheus)
+    {
+        foreach (var crd in CrdGenerator.Files().Values)
+        {
+            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crd));
+        }
+
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
+        await Parallel.ForEachAsync(Enumerable.Range(0, size), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
+        {
+            var service = $"svc-{i}";
+            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
+                {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
+                 "spec": {"hosts": ["{{{service}}}"], "http": [{"name": "primary", "route": [{"destination": {"host": "{{{service}}}", "subset": "v1"}}]}]}}
+                """)!, "networking.istio.io", "v1", Namespace, "virtualservices", cancellationToken: token);
+            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
+                {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
+                 "spec": {"host": "{{{service}}}", "subsets": [{"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}}
+                """)!, "networking.istio.io", "v1", Namespace, "destinationrules", cancellationToken: token);
+            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
+                {"apiVersion": "canarypilot.io/v1alpha1", "kind": "RolloutPlan", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
+                 "spec": {
+                   "service": {"name": "{{{service}}}", "virtualServices": [{"name": "{{{service}}}"}],
+                               "stable": {"host": "{{{service}}}", "subset": "v1", "workload": "{{{service}}}-v1"},
+                               "canary": {"host": "{{{service}}}", "subset": "v2", "workload": "{{{service}}}-v2"}},
+                   "stages": [{"weight": 10, "minDuration": "1h"}, {"weight": 100}],
+                   "analysis": {"interval": "{{{(int)Interval.TotalSeconds}}}s", "progressDeadline": "2h",
+                                "missingData": {"minRequestVolume": 0, "maxDuration": "1h"},
+                                "prometheus": {"address": "{{{prometheus}}}", "scrapeInterval": "1s"},
+                                "metrics": [{"name": "success-rate", "template": "istio-success-rate", "thresholds": {"min": 99} } ] } } }
+                """)!, "canarypilot.io", "v1alpha1", Namespace, "rolloutplans", cancellationToken: token);
+        });
+    }
+
+    private static async Task WaitForProgressAsync(k8s.Kubernetes client, int size, TimeSpan timeout, TextWriter progress)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            var list = JsonNode.Parse((await client.CustomObjects.ListNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", Namespace, "rolloutplans")).ToString()!)!;
+            var progressing = list["items"]!.AsArray().Count(p => (string?)p!["status"]?["phase"] == "Progressing" && (int?)p["status"]?["canaryWeight"] == 10);
+            if (progressing == size)
+            {
+                return;
+            }
+
+            await progress.WriteLineAsync($"scale {size}: {progressing} progressing after {deadline.Elapsed.TotalSeconds:0} s");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+
+        throw new TimeoutException($"not every one of {size} rollouts progressed within {timeout}");
+    }
+
+    /// <summary>Calls to Kubernetes and to Prometheus so far, from the service's own metrics.</summary>
+    private static async Task<(double Kubernetes, double Prometheus)> OutboundAsync(ServiceMetrics metrics)
+    {
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+        double Sum(string target) => Encoding.UTF8.GetString(stream.ToArray()).Split('\n')
+            .Where(l => l.StartsWith("canarypilot_outbound_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains($"target=\"{target}\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        return (Sum("kubernetes"), Sum("prometheus"));
+    }
+
+    /// <summary>How late each job started: its start minus the time it was due.</summary>
+    private sealed class LagListener : IJobListener
+    {
+        public ConcurrentBag<double> Lags { get; } = [];
+
+        public volatile bool Recording;
+
+        public string Name => "lag";
+
+        public ConcurrentDictionary<JobKey, int> Running { get; } = new();
+
+        public ConcurrentDictionary<JobKey, bool> Started { get; } = new();
+
+        public ValueTask JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default)
+        {
+            Started[context.JobDetail.Key] = true;
+            Running.AddOrUpdate(context.JobDetail.Key, 1, (_, n) => n + 1);
+            if (Recording && context.ScheduledFireTimeUtc is { } due)
+            {
+                Lags.Add((DateTimeOffset.UtcNow - due).TotalMilliseconds);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask JobExecutionVetoed(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+        {
+            Running.AddOrUpdate(context.JobDetail.Key, 0, (_, n) => n - 1);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>The Istio request counters of every canary, each growing at 10 requests a second, as one scrape target.</summary>
+    private sealed class WorkloadCounters(int size)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public async Task ServeAsync(HttpContext context)
+        {
+            var requests = (long)(_clock.Elapsed.TotalSeconds * 10);
+            var text = new StringBuilder(size * 160);
+            text.Append("# TYPE istio_requests_total counter\n");
+            for (var i = 0; i < size; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"istio_requests_total{{reporter=\"destination\",destination_workload_namespace=\"{Namespace}\",destination_workload=\"svc-{i}-v2\",response_code=\"200\"}} {requests}\n");
+            }
+
+            context.Response.ContentType = "text/plain; version=0.0.4";
+            await context.Response.WriteAsync(text.ToString());
+        }
+    }
+}
