@@ -52,12 +52,20 @@ public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, 
         return new Outcome(false, null);
     }
 
-    private static JsonObject Change(JsonObject plan, TriggerRequest request, bool promoted)
+    /// <summary>The plan with the trigger's canary written in; after a promotion, with stable and canary swapped first.</summary>
+    internal static JsonObject Change(JsonObject plan, TriggerRequest request, bool promoted)
     {
         if (promoted && plan["spec"]?["service"] is JsonObject service && service["stable"] is JsonObject stable && service["canary"] is JsonObject promotedCanary)
         {
             var next = (JsonObject)stable.DeepClone();
             next.Remove("revision");
+            if (request.Canary is { Host: not null } or { Subset: not null })
+            {
+                // Another destination: the old stable's workload and version are not its own.
+                next.Remove("workload");
+                next.Remove("version");
+            }
+
             service["stable"] = promotedCanary.DeepClone();
             service["canary"] = next;
         }
