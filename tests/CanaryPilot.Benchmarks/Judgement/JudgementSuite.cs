@@ -130,7 +130,7 @@ internal static class JudgementSuite
         return $"""
             {trials} trials. Each trial draws one stream of requests at {RequestsPerSecond} per second for 20 minutes; every
             kind of canary and every policy then runs a whole rollout (10% → 20% → 30% → 40% → 50%, one
-            analysis a minute) on that same stream. Stable fails {Scenario.StableErrorRate:P1} of requests and answers with a
+            analysis a minute) on that same stream. Stable fails {Scenario.StableErrorRate * 100:0.0}% of requests and answers with a
             log-normal latency (median {Scenario.MedianMs} ms, p99 {Scenario.P99Ms} ms), measured through Istio's histogram buckets as
             `histogram_quantile` reads them. For a bad canary "rolled back" is the probability of catching it;
             for the healthy one it is the false-rollback rate.

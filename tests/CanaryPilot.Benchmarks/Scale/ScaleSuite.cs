@@ -30,7 +30,7 @@ internal static class ScaleSuite
 
     public static async Task<string> RunAsync(IReadOnlyList<int> sizes, TextWriter progress)
     {
-        var table = new Table("rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak memory", "Kubernetes requests / tick", "Prometheus requests / tick", "distinct queries / tick");
+        var table = new Table("rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak working set", "managed heap retained", "Kubernetes requests / tick", "Prometheus requests / tick", "distinct queries / tick");
         foreach (var size in sizes)
         {
             var result = await OnceAsync(size, progress);
@@ -42,6 +42,7 @@ internal static class ScaleSuite
                 result.Lags.Count.ToString("N0", CultureInfo.InvariantCulture),
                 result.Cores.ToString("0.00", CultureInfo.InvariantCulture),
                 $"{result.PeakMemoryBytes / (1 << 20)} MiB",
+                $"{result.RetainedBytes / (1 << 20)} MiB",
                 result.KubernetesPerTick.ToString("N0", CultureInfo.InvariantCulture),
                 result.PrometheusPerTick.ToString("N0", CultureInfo.InvariantCulture),
                 result.DistinctQueriesPerTick.ToString("N0", CultureInfo.InvariantCulture));
@@ -58,8 +59,10 @@ internal static class ScaleSuite
             {table.ToMarkdown()}
 
             - **lag**: for every job run in the window, its start minus its due time, from a Quartz job listener.
-            - **CPU** and **peak memory**: this process only (the controller; the emulator and Prometheus run
-              apart). CPU is processor time over wall time.
+            - **CPU** and **memory**: this process only (the controller; the emulator and Prometheus run
+              apart). CPU is processor time over wall time; the peak working set is sampled every second
+              of the window; the managed heap retained is what a full, compacting collection leaves at
+              its end — what the rollouts themselves hold.
             - **requests / tick**: calls counted by the service's own `canarypilot_outbound_request_duration_seconds`
               over the window, divided by the ticks in it. A tick of one rollout reads its plan, observes its
               VirtualService and writes its status; **distinct queries / tick** is the number of different
@@ -68,7 +71,7 @@ internal static class ScaleSuite
             """;
     }
 
-    private sealed record Result(List<double> Lags, double Cores, long PeakMemoryBytes, double KubernetesPerTick, double PrometheusPerTick, int DistinctQueriesPerTick);
+    private sealed record Result(List<double> Lags, double Cores, long PeakMemoryBytes, long RetainedBytes, double KubernetesPerTick, double PrometheusPerTick, int DistinctQueriesPerTick);
 
     private static string Ms(List<double> sortedMs, double q) =>
         sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)]:0} ms";
@@ -103,6 +106,8 @@ internal static class ScaleSuite
             }
             catch (TimeoutException)
             {
+                // Say which jobs hang (started, never finished) and which never started: a job that never
+                // ends holds one of the scheduler's slots for good, and enough of them stop every rollout.
                 var hung = lags.Running.Count(r => r.Value > 0);
                 await progress.WriteLineAsync($"scale {size}: jobs started {lags.Started.Count}, running now {hung}; e.g. {string.Join(", ", lags.Running.Where(r => r.Value > 0).Take(5).Select(r => r.Key))}");
                 var triggers = new List<string>();
@@ -115,6 +120,7 @@ internal static class ScaleSuite
                 await progress.WriteLineAsync($"scale {size}: never started: {string.Join("; ", triggers)}");
                 throw;
             }
+
             await Task.Delay(2 * Interval); // every job through at least two ticks before measuring
 
             var metrics = service.Services.GetRequiredService<ServiceMetrics>();
@@ -136,11 +142,14 @@ internal static class ScaleSuite
             var cores = (self.TotalProcessorTime - cpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
             var after = await OutboundAsync(metrics);
             var ticks = clock.Elapsed / Interval;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var retained = GC.GetTotalMemory(forceFullCollection: true);
             await service.StopAsync();
             return new Result(
                 [.. lags.Lags.Order()],
                 cores,
-                Math.Max(peak, self.PeakWorkingSet64 > 0 ? Math.Min(self.PeakWorkingSet64, long.MaxValue) : peak),
+                peak,
+                retained,
                 (after.Kubernetes - before.Kubernetes) / ticks,
                 (after.Prometheus - before.Prometheus) / ticks,
                 size);
