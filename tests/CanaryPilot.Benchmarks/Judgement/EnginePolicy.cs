@@ -13,11 +13,12 @@ namespace CanaryPilot.Benchmarks.Judgement;
 /// and judge, ticked every analysis interval on a fake clock, with the cluster in memory and Prometheus
 /// answered from the simulated traffic. Nothing of the decision is re-implemented here.
 /// </summary>
-internal sealed class EnginePolicy(string name, string rules, string analysisYaml) : IPolicy
+/// <remarks>Every policy analyses each minute and rolls back on 2 failed checks in a row; they differ in <paramref name="metricsYaml"/>, the plan's metrics.</remarks>
+internal sealed class EnginePolicy(string name, string rules, string metricsYaml) : IPolicy
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly RolloutPlan _plan = Plan(analysisYaml);
+    private readonly RolloutPlan _plan = Plan(metricsYaml);
 
     public string Name => name;
 
@@ -45,7 +46,7 @@ internal sealed class EnginePolicy(string name, string rules, string analysisYam
         return new Outcome(false, false, time.GetUtcNow() - Start);
     }
 
-    private static RolloutPlan Plan(string analysis)
+    private static RolloutPlan Plan(string metrics)
     {
         var yaml = $$"""
             apiVersion: canarypilot.io/v1alpha1
@@ -65,7 +66,13 @@ internal sealed class EnginePolicy(string name, string rules, string analysisYam
                 - {weight: 50, minDuration: 1m}
               promotion: {afterLastStage: true}
               analysis:
-            {{analysis}}
+                interval: 1m
+                failureLimit: 1
+                failureCounting: consecutive
+                missingData: {minRequestVolume: 50, maxDuration: 5m}
+                prometheus: {scrapeInterval: 1s}
+                metrics:
+            {{metrics}}
             """;
         var report = PlanValidation.Validate(new InputLoader().LoadText("benchmark-plan.yaml", yaml), TemplateCatalog.BuiltIn());
         return report.ValidPlans.SingleOrDefault()

@@ -13,37 +13,29 @@ internal static class JudgementSuite
     public const double RequestsPerSecond = 100;
     private const int Seconds = 20 * 60;
 
+    /// <summary>The success rate judged against stable's, in both policies that compare with it.</summary>
+    private const string SuccessRateAgainstStable = """
+              - name: success-rate
+                template: istio-success-rate
+                window: 2m
+                thresholds: {min: 98}
+                critical: {min: 90}
+                compareToStable: {mode: absolute, maxDecrease: 0.5}
+        """;
+
     public static IReadOnlyList<IPolicy> Policies { get; } =
     [
         new EnginePolicy(
             "CanaryPilot, fixed thresholds",
             "the same limits over the last 1m; 2 failed checks in a row roll back (failureLimit 1, consecutive)",
             """
-                interval: 1m
-                failureLimit: 1
-                failureCounting: consecutive
-                missingData: {minRequestVolume: 50, maxDuration: 5m}
-                prometheus: {scrapeInterval: 1s}
-                metrics:
                   - {name: success-rate, template: istio-success-rate, window: 1m, thresholds: {min: 99}}
                   - {name: latency-p99, template: istio-request-duration-p99, window: 1m, thresholds: {max: 500}}
             """),
         new EnginePolicy(
             "CanaryPilot, against stable (p99)",
             "over the last 2m: success rate at most 0.5 points below stable's (and ≥ 98%, critical 90%), p99 at most 10% above stable's (and ≤ 500 ms); 2 failed checks in a row roll back",
-            """
-                interval: 1m
-                failureLimit: 1
-                failureCounting: consecutive
-                missingData: {minRequestVolume: 50, maxDuration: 5m}
-                prometheus: {scrapeInterval: 1s}
-                metrics:
-                  - name: success-rate
-                    template: istio-success-rate
-                    window: 2m
-                    thresholds: {min: 98}
-                    critical: {min: 90}
-                    compareToStable: {mode: absolute, maxDecrease: 0.5}
+            SuccessRateAgainstStable + "\n" + """
                   - name: latency-p99
                     template: istio-request-duration-p99
                     window: 2m
@@ -53,19 +45,7 @@ internal static class JudgementSuite
         new EnginePolicy(
             "CanaryPilot, against stable (p50)",
             "as above, with the median latency compared instead of p99 (at most 10% above stable's), and p99 ≤ 500 ms kept as a limit",
-            """
-                interval: 1m
-                failureLimit: 1
-                failureCounting: consecutive
-                missingData: {minRequestVolume: 50, maxDuration: 5m}
-                prometheus: {scrapeInterval: 1s}
-                metrics:
-                  - name: success-rate
-                    template: istio-success-rate
-                    window: 2m
-                    thresholds: {min: 98}
-                    critical: {min: 90}
-                    compareToStable: {mode: absolute, maxDecrease: 0.5}
+            SuccessRateAgainstStable + "\n" + """
                   - name: latency-p50
                     template: istio-request-duration-p50
                     window: 2m
@@ -133,7 +113,8 @@ internal static class JudgementSuite
             analysis a minute) on that same stream. Stable fails {Scenario.StableErrorRate * 100:0.0}% of requests and answers with a
             log-normal latency (median {Scenario.MedianMs} ms, p99 {Scenario.P99Ms} ms), measured through Istio's histogram buckets as
             `histogram_quantile` reads them. For a bad canary "rolled back" is the probability of catching it;
-            for the healthy one it is the false-rollback rate.
+            for the healthy one it is the false-rollback rate. Each trial's stream has a fixed seed, so a
+            run with the same number of trials repeats these numbers exactly.
 
             {summary.ToMarkdown()}
 
