@@ -9,7 +9,7 @@ FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /src
 # The project files alone first, so the restore layer is reused until a dependency changes.
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/CanaryPilot/CanaryPilot.csproj src/CanaryPilot/
 COPY src/CanaryPilot.Core/CanaryPilot.Core.csproj src/CanaryPilot.Core/
 COPY src/CanaryPilot.Kubernetes/CanaryPilot.Kubernetes.csproj src/CanaryPilot.Kubernetes/

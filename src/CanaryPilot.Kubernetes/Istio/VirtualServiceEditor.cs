@@ -140,7 +140,7 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
             ?? throw Refuse(virtualService, $"route {key} does not reach the stable destination {plan.Spec.Service.Stable}");
         var canary = destinations.Find(d => Is(d, plan.Spec.Service.Canary, virtualService));
         // A destination at weight 0 (a version retired by an earlier promotion) receives nothing and is left as it is.
-        var foreign = destinations.Find(d => d != stable && d != canary && !(d["weight"] is JsonValue w && w.GetValue<int>() == 0));
+        var foreign = destinations.Find(d => d != stable && d != canary && !(d["weight"] is JsonValue w && w.TryGetValue<int>(out var weight) && weight == 0));
         if (foreign is not null)
         {
             throw Refuse(virtualService, $"route {key} also sends traffic to {foreign["destination"]?["host"]}{(foreign["destination"]?["subset"] is { } s ? $" subset {s}" : "")}; CanaryPilot splits a route between stable and canary only and will not guess");

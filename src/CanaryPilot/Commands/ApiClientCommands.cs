@@ -101,7 +101,7 @@ internal static class ApiClientCommands
             try
             {
                 using var response = await http.PostAsync($"{path}/{command}", body is null ? null : JsonContent.Create(body), cancellationToken);
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                var text = await BodyAsync(response, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     console.Out.WriteLine($"{command}: {(int)response.StatusCode} {Summary(text)}");
@@ -121,7 +121,7 @@ internal static class ApiClientCommands
                 console.Error.WriteLine($"canarypilot: cannot reach {http.BaseAddress}: {e.Message}");
                 return ExitCodes.InfrastructureFailure;
             }
-            catch (Polly.Timeout.TimeoutRejectedException)
+            catch (Exception e) when (e is Polly.Timeout.TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 console.Error.WriteLine($"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
                 return ExitCodes.InfrastructureFailure;
@@ -146,7 +146,7 @@ internal static class ApiClientCommands
                 while (true)
                 {
                     using var response = await http.GetAsync(path, deadline.Token);
-                    var text = await response.Content.ReadAsStringAsync(deadline.Token);
+                    var text = await BodyAsync(response, deadline.Token);
                     if (!response.IsSuccessStatusCode)
                     {
                         console.Error.WriteLine($"canarypilot: status {rollout}: {(int)response.StatusCode} {Detail(text)}");
@@ -191,7 +191,7 @@ internal static class ApiClientCommands
                 console.Error.WriteLine($"canarypilot: cannot reach {http.BaseAddress}: {e.Message}");
                 return ExitCodes.InfrastructureFailure;
             }
-            catch (Polly.Timeout.TimeoutRejectedException)
+            catch (Exception e) when (e is Polly.Timeout.TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 console.Error.WriteLine($"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
                 return ExitCodes.InfrastructureFailure;
@@ -222,6 +222,14 @@ internal static class ApiClientCommands
         }
 
         return (http, $"/api/v1/rollouts/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}");
+    }
+
+    /// <summary>The response's body, within one attempt's timeout: a server that stops mid-body does not hang the CLI.</summary>
+    private static async Task<string> BodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ServerRetryHandler.AttemptTimeout);
+        return await response.Content.ReadAsStringAsync(limit.Token);
     }
 
     private static TimeSpan? ParseTimeout(System.CommandLine.Parsing.ArgumentResult result)

@@ -7,11 +7,10 @@ namespace CanaryPilot.Commands;
 
 /// <summary>
 /// How the CLI talks to <c>canarypilot serve</c> behind a Kubernetes Service: every request on a new
-/// connection, so each attempt may reach another replica, and a 503 (a standby replica, a replica
-/// not ready, the cluster briefly unavailable: the server did nothing) or a refused connection is
-/// tried again, after the server's Retry-After or a short backoff. Nothing else is retried, so a
-/// command the server may have carried out is never sent twice. Each attempt has its own timeout
-/// (<see cref="Polly.Timeout.TimeoutRejectedException"/> when it runs out).
+/// connection, so each attempt may reach another replica. Tried again, after the server's Retry-After or
+/// a short backoff: a write a standby replica refused (it did nothing), any 503 to a read, a refused
+/// connection. Nothing else, so a command the server may have carried out is never sent twice. Each
+/// attempt has its own timeout (<see cref="Polly.Timeout.TimeoutRejectedException"/> when it runs out).
 /// </summary>
 internal sealed class ServerRetryHandler(TimeProvider time) : DelegatingHandler
 {
@@ -23,12 +22,15 @@ internal sealed class ServerRetryHandler(TimeProvider time) : DelegatingHandler
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
         {
-            MaxRetryAttempts = 5,
+            // Behind a Service of two replicas, half the connections reach the standby: ten retries
+            // make eleven misses in a row a one-in-two-thousand event.
+            MaxRetryAttempts = 10,
             Delay = TimeSpan.FromSeconds(1),
             BackoffType = DelayBackoffType.Exponential,
             MaxDelay = LongestWait,
             ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                .HandleResult(r => r.StatusCode == HttpStatusCode.ServiceUnavailable)
+                .HandleResult(r => r.StatusCode == HttpStatusCode.ServiceUnavailable
+                    && (r.RequestMessage?.Method == HttpMethod.Get || r.Headers.Contains(Service.RolloutsApi.StandbyHeader)))
                 .Handle<HttpRequestException>(e => e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused }),
             DelayGenerator = args => ValueTask.FromResult(
                 args.Outcome.Result?.Headers.RetryAfter?.Delta is { } after ? (TimeSpan?)(after < LongestWait ? after : LongestWait) : null),

@@ -79,11 +79,23 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
         if (!_byRollout.TryGetValue(key, out var connection))
         {
             var options = await PrometheusConnection.OptionsAsync(spec, address, plan.Namespace, secrets, cancellationToken);
-            connection = _byConnection.GetOrAdd(options.ConnectionKey(), _ => new Lazy<Connection>(() =>
+            var connectionKey = options.ConnectionKey();
+            var shared = _byConnection.GetOrAdd(connectionKey, _ => new Lazy<Connection>(() =>
             {
                 var client = PrometheusClient.Create(options, settings.Time, settings.Outbound?.Invoke("prometheus"));
                 return new Connection(client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
-            })).Value;
+            }));
+            try
+            {
+                connection = shared.Value;
+            }
+            catch
+            {
+                // A client that could not be made (an unreadable CA file, say) is tried again next tick.
+                _byConnection.TryRemove(new KeyValuePair<string, Lazy<Connection>>(connectionKey, shared));
+                throw;
+            }
+
             _byRollout[key] = connection;
         }
 

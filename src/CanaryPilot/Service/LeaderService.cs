@@ -49,9 +49,10 @@ public sealed partial class LeaderService(
     {
         Interlocked.Exchange(ref _leading, 1);
         metrics.Leading(true);
+        // Rebuild first, then start: the first ticks fire spread over an interval, not all at once.
         var quartz = await schedulers.GetScheduler(cancellationToken);
-        await quartz.Start(cancellationToken);
         var rebuilt = await scheduler.RebuildAsync(store, cancellationToken);
+        await quartz.Start(cancellationToken);
         LogLeading(logger, options.Identity, rebuilt);
     }
 

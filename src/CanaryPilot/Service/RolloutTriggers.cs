@@ -48,7 +48,14 @@ public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, 
             await reconciler.ReconcileAsync(namespaceName, name, new AbortCommand($"superseded by a new canary ({request.Revision ?? "triggered"})"), cancellationToken);
         }
 
-        await objects.UpdateAsync(resource, live => Change(live, request, promoted), status: false, cancellationToken);
+        // A conflict re-reads the plan: swap only while it is still the generation the verdict was about,
+        // so a trigger that landed in between is not undone.
+        var generation = current["metadata"]?["generation"]?.GetValue<long>();
+        await objects.UpdateAsync(
+            resource,
+            live => Change(live, request, promoted && live["metadata"]?["generation"]?.GetValue<long>() == generation),
+            status: false,
+            cancellationToken);
         return new Outcome(false, null);
     }
 
@@ -59,7 +66,8 @@ public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, 
         {
             var next = (JsonObject)stable.DeepClone();
             next.Remove("revision");
-            if (request.Canary is { Host: not null } or { Subset: not null })
+            if ((request.Canary?.Host is { } host && host != next["host"]?.GetValue<string>())
+                || (request.Canary?.Subset is { } subset && subset != next["subset"]?.GetValue<string>()))
             {
                 // Another destination: the old stable's workload and version are not its own.
                 next.Remove("workload");

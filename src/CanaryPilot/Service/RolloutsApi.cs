@@ -18,6 +18,9 @@ namespace CanaryPilot.Service;
 /// </summary>
 public static class RolloutsApi
 {
+    /// <summary>Marks a standby replica's refusal of a write: it did nothing, so the write may be sent again.</summary>
+    public const string StandbyHeader = "CanaryPilot-Standby";
+
     private static readonly Dictionary<string, Func<string, RolloutInput>> Commands = new(StringComparer.Ordinal)
     {
         ["promote"] = by => new PromoteCommand(by),
@@ -209,7 +212,8 @@ public static class RolloutsApi
         var leader = invocation.HttpContext.RequestServices.GetService(typeof(LeaderService)) as LeaderService;
         if (leader is { IsLeader: false })
         {
-            invocation.HttpContext.Response.Headers.RetryAfter = "5";
+            invocation.HttpContext.Response.Headers.RetryAfter = "1";
+            invocation.HttpContext.Response.Headers[StandbyHeader] = "true";
             return Results.Problem(statusCode: 503, title: "Standby replica", detail: "this replica is on standby; send changes to the leader");
         }
 

@@ -1,7 +1,7 @@
 namespace CanaryPilot.Benchmarks.Judgement;
 
 /// <summary>
-/// A fixed-threshold policy as Flagger's defaults describe it: every interval, the canary's success rate
+/// A fixed-threshold policy as Flagger's documentation sets one up: every interval, the canary's success rate
 /// and p99 latency over the last interval are checked against fixed limits (≥ 99%, ≤ 500 ms); a passing
 /// check moves the weight up a step (10% to 50%) and a pass at the top promotes; failed checks are
 /// counted over the whole run and the fifth rolls back. Re-implemented from that description, on the

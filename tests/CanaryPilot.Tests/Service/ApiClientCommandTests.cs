@@ -36,6 +36,7 @@ public sealed class ApiClientCommandTests
             {
                 context.Response.StatusCode = 503;
                 context.Response.Headers.RetryAfter = "0";
+                context.Response.Headers[CanaryPilot.Service.RolloutsApi.StandbyHeader] = "true";
                 await context.Response.WriteAsJsonAsync(new { title = "Standby replica", detail = "this replica is on standby; send changes to the leader" });
                 return;
             }
@@ -50,6 +51,22 @@ public sealed class ApiClientCommandTests
         Assert.Equal(3, server.Count);
         Assert.All(server.Requests, r => Assert.Equal("close", r.Header("Connection")));
         Assert.All(server.Requests, r => Assert.Equal("reviews:2.1.0", (string?)r.Json["idempotencyKey"]));
+    }
+
+    [Fact]
+    public async Task Promote_AnsweredUnavailableByTheLeader_IsNotSentAgain_ForItMayHaveBeenCarriedOut()
+    {
+        await using var server = await Receiver.StartAsync(async (_, context) =>
+        {
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = "0";
+            await context.Response.WriteAsJsonAsync(new { title = "Kubernetes API unavailable", detail = "the Kubernetes API failed this request (timeout); try again" });
+        });
+
+        var run = await Task.Run(() => CliRun.Of("promote", "bookinfo/reviews", "--server", server.Address.ToString(), "--token", "t"));
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal(1, server.Count);
     }
 
     [Fact]

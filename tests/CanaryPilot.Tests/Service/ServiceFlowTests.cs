@@ -96,6 +96,12 @@ public sealed class ServiceFlowTests
         var first = await ServiceUnderTest.StartAsync(bed, "replica-a");
         await Eventually.TrueAsync(() => first.Leader.IsLeader, "replica-a to lead");
         await using var second = await ServiceUnderTest.StartAsync(bed, "replica-b");
+        using (var refused = await second.Http.SendAsync(ServiceUnderTest.Request(HttpMethod.Post, "/api/v1/rollouts/bookinfo/reviews/pause")))
+        {
+            // The standby refuses writes, marked so that a client may send them again to the leader.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("true", refused.Headers.GetValues(CanaryPilot.Service.RolloutsApi.StandbyHeader).Single());
+        }
 
         var atFifty = await FollowAsync(second, s => s["canaryWeight"]?.GetValue<int>() == 50);
         await first.DisposeAsync();

@@ -43,4 +43,13 @@ public sealed class TriggerChangeTests
         Assert.Equal("v2", (string?)Service(changed)["canary"]!["subset"]);
         Assert.Equal("2.0.1", (string?)Service(changed)["canary"]!["revision"]);
     }
+
+    [Fact]
+    public void AfterAPromotion_NamingTheIdleSubset_KeepsItsWorkload()
+    {
+        var changed = RolloutTriggers.Change(Plan(), new TriggerRequest { IdempotencyKey = "k", Revision = "2.1.0", Canary = new CanaryChange { Subset = "v1" } }, promoted: true);
+
+        Assert.Equal("reviews-v1", (string?)Service(changed)["canary"]!["workload"]);
+        Assert.Equal("v1", (string?)Service(changed)["canary"]!["version"]);
+    }
 }
