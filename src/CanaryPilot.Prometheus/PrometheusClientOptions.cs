@@ -81,8 +81,9 @@ public sealed class PrometheusClientOptions
 
     /// <summary>
     /// What makes one connection differ from another — address, timeouts, retries, credentials, headers,
-    /// TLS — hashed, so credentials are never kept in the clear: options with the same key can share one
-    /// client, its connections and its circuit breaker.
+    /// TLS — hashed, so the key itself holds no credential: options with the same key can share one
+    /// client, its connections and its circuit breaker. Fields are separated by newlines, which no
+    /// address, credential or header value may contain.
     /// </summary>
     public string ConnectionKey()
     {
