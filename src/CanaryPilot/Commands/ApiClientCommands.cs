@@ -116,15 +116,9 @@ internal static class ApiClientCommands
                     _ => ExitCodes.InvalidInput,
                 };
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (Unanswered(e, cancellationToken))
             {
-                console.Error.WriteLine($"canarypilot: cannot reach {http.BaseAddress}: {e.Message}");
-                return ExitCodes.InfrastructureFailure;
-            }
-            catch (Exception e) when (e is Polly.Timeout.TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                console.Error.WriteLine($"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
-                return ExitCodes.InfrastructureFailure;
+                return ServerFailed(console, http, e);
             }
         }
     }
@@ -186,15 +180,9 @@ internal static class ApiClientCommands
                 console.Error.WriteLine($"canarypilot: {rollout} did not end within {timeout}");
                 return ExitCodes.InfrastructureFailure;
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (Unanswered(e, cancellationToken))
             {
-                console.Error.WriteLine($"canarypilot: cannot reach {http.BaseAddress}: {e.Message}");
-                return ExitCodes.InfrastructureFailure;
-            }
-            catch (Exception e) when (e is Polly.Timeout.TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                console.Error.WriteLine($"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
-                return ExitCodes.InfrastructureFailure;
+                return ServerFailed(console, http, e);
             }
         }
     }
@@ -222,6 +210,18 @@ internal static class ApiClientCommands
         }
 
         return (http, $"/api/v1/rollouts/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}");
+    }
+
+    /// <summary>The server could not be reached, or gave no answer in time (not the user interrupting).</summary>
+    private static bool Unanswered(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException or Polly.Timeout.TimeoutRejectedException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private static int ServerFailed(CliConsole console, HttpClient http, Exception e)
+    {
+        console.Error.WriteLine(e is HttpRequestException
+            ? $"canarypilot: cannot reach {http.BaseAddress}: {e.Message}"
+            : $"canarypilot: {http.BaseAddress} did not answer within {ServerRetryHandler.AttemptTimeout.TotalSeconds:0} s");
+        return ExitCodes.InfrastructureFailure;
     }
 
     /// <summary>The response's body, within one attempt's timeout: a server that stops mid-body does not hang the CLI.</summary>

@@ -121,7 +121,9 @@ internal static class ScaleSuite
                 throw;
             }
 
-            await Task.Delay(2 * Interval); // every job through at least two ticks before measuring
+            // Measure from steady state: every rollout through two more ticks.
+            var settled = lags.Completed + (2 * size);
+            await WaitAsync(() => lags.Completed >= settled, TimeSpan.FromMinutes(5), $"{size} rollouts to tick twice more");
 
             var metrics = service.Services.GetRequiredService<ServiceMetrics>();
             var before = await OutboundAsync(metrics);
@@ -181,11 +183,7 @@ internal static class ScaleSuite
 
     private static async Task<KubernetesClientConfiguration> WaitForKubeconfigAsync(string path)
     {
-        for (var i = 0; i < 600 && !(File.Exists(path) && new FileInfo(path).Length > 0); i++)
-        {
-            await Task.Delay(100);
-        }
-
+        await WaitAsync(() => File.Exists(path) && new FileInfo(path).Length > 0, TimeSpan.FromMinutes(1), "the sandbox's kubeconfig");
         return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
     }
 
@@ -242,6 +240,21 @@ internal static class ScaleSuite
         throw new TimeoutException($"not every one of {size} rollouts progressed within {timeout}");
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds, checking every 100 ms, or throws after <paramref name="timeout"/>.</summary>
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
     /// <summary>Calls to Kubernetes and to Prometheus so far, from the service's own metrics.</summary>
     private static async Task<(double Kubernetes, double Prometheus)> OutboundAsync(ServiceMetrics metrics)
     {
@@ -280,8 +293,14 @@ internal static class ScaleSuite
 
         public ValueTask JobExecutionVetoed(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
+        private int _completed;
+
+        /// <summary>Jobs that have finished, whenever.</summary>
+        public int Completed => Volatile.Read(ref _completed);
+
         public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
         {
+            Interlocked.Increment(ref _completed);
             Running.AddOrUpdate(context.JobDetail.Key, 0, (_, n) => n - 1);
             return ValueTask.CompletedTask;
         }
