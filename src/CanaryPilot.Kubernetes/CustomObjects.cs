@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CanaryPilot.Kubernetes.Caching;
 using k8s;
 using k8s.Autorest;
 using Polly;
@@ -10,11 +11,16 @@ namespace CanaryPilot.Kubernetes;
 /// <summary>
 /// Reads and writes custom resources as JSON documents through KubernetesClient, every call through
 /// the resilience pipeline, and writes as read-modify-write: the write carries the resourceVersion it
-/// read, and on 409 the document is read again and the same change applied again.
+/// read, and on 409 the document is read again — from the API — and the same change applied again.
+/// With a <see cref="WatchCache"/>, reads it covers come from it and every write's response goes into it.
 /// </summary>
-public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipeline, KubernetesOptions options)
+public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipeline, KubernetesOptions options, WatchCache? cache = null)
 {
-    public async Task<JsonObject?> GetAsync(ResourceRef resource, CancellationToken cancellationToken)
+    public async Task<JsonObject?> GetAsync(ResourceRef resource, CancellationToken cancellationToken) =>
+        cache?.Get(resource) is { } found ? found.Item : await ReadAsync(resource, cancellationToken);
+
+    /// <summary>Reads from the API, never the cache.</summary>
+    public async Task<JsonObject?> ReadAsync(ResourceRef resource, CancellationToken cancellationToken)
     {
         try
         {
@@ -34,10 +40,14 @@ public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipelin
         var created = await pipeline.ExecuteAsync(
             async token => await client.CustomObjects.CreateNamespacedCustomObjectAsync(document, resource.Group, resource.Version, resource.Namespace, resource.Plural, cancellationToken: token),
             cancellationToken);
-        return ToJson(created);
+        return Remember(resource.Kind, ToJson(created));
     }
 
-    public async Task<IReadOnlyList<JsonObject>> ListAsync(string group, string version, string? namespaceName, string plural, CancellationToken cancellationToken)
+    /// <summary>Every object of <paramref name="kind"/> in <paramref name="namespaceName"/> (every namespace when null).</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(ResourceKind kind, string? namespaceName, CancellationToken cancellationToken) =>
+        cache?.List(kind, namespaceName) ?? await ListFromApiAsync(kind.Group, kind.Version, namespaceName, kind.Plural, cancellationToken);
+
+    private async Task<IReadOnlyList<JsonObject>> ListFromApiAsync(string group, string version, string? namespaceName, string plural, CancellationToken cancellationToken)
     {
         var list = await pipeline.ExecuteAsync(
             async token => namespaceName is null
@@ -55,7 +65,8 @@ public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipelin
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = await GetAsync(resource, cancellationToken) ?? throw new KeyNotFoundException($"{resource} does not exist");
+            // A conflict means what was read is stale: read the API itself before trying again.
+            var current = await (attempt == 1 ? GetAsync(resource, cancellationToken) : ReadAsync(resource, cancellationToken)) ?? throw new KeyNotFoundException($"{resource} does not exist");
             var updated = (JsonObject)current.DeepClone();
             change(updated);
             if (JsonNode.DeepEquals(current, updated))
@@ -70,13 +81,19 @@ public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipelin
                         ? await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(updated, resource.Group, resource.Version, resource.Namespace, resource.Plural, resource.Name, cancellationToken: token)
                         : await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(updated, resource.Group, resource.Version, resource.Namespace, resource.Plural, resource.Name, cancellationToken: token),
                     cancellationToken);
-                return ToJson(written);
+                return Remember(resource.Kind, ToJson(written));
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < options.MaxConflictRetries)
             {
                 // Someone wrote in between: read again and re-apply the same intent.
             }
         }
+    }
+
+    private JsonObject Remember(ResourceKind kind, JsonObject written)
+    {
+        cache?.Remember(kind, written);
+        return written;
     }
 
     private static JsonObject ToJson(object response) => response switch
@@ -90,5 +107,7 @@ public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipelin
 /// <summary>One namespaced custom resource.</summary>
 public sealed record ResourceRef(string Group, string Version, string Namespace, string Plural, string Name)
 {
+    public ResourceKind Kind => new(Group, Version, Plural);
+
     public override string ToString() => $"{Plural}.{Group} {Namespace}/{Name}";
 }

@@ -2,6 +2,7 @@ using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 using k8s;
+using Microsoft.Extensions.Logging;
 using k8s.Models;
 using Polly;
 
@@ -9,9 +10,11 @@ namespace CanaryPilot.Kubernetes;
 
 /// <summary>
 /// Records each announcement as a Kubernetes Event on the RolloutPlan, so <c>kubectl describe</c> and
-/// <c>kubectl get events</c> tell the rollout's story. Failing to record never fails the rollout.
+/// <c>kubectl get events</c> tell the rollout's story. Failing to record never fails the rollout; it is
+/// logged with the rollout and counted (component <c>events</c>).
 /// </summary>
-public sealed class KubernetesEventAnnouncer(IKubernetes client, ResiliencePipeline pipeline, TimeProvider time, string reportingInstance) : IAnnouncer
+public sealed partial class KubernetesEventAnnouncer(
+    IKubernetes client, ResiliencePipeline pipeline, TimeProvider time, string reportingInstance, IErrorCounter errors, ILogger<KubernetesEventAnnouncer> logger) : IAnnouncer
 {
     public async Task AnnounceAsync(RolloutPlan plan, RolloutStatus status, Announce announcement, CancellationToken cancellationToken)
     {
@@ -43,6 +46,11 @@ public sealed class KubernetesEventAnnouncer(IKubernetes client, ResiliencePipel
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Events are a courtesy to people reading the cluster; the rollout goes on without them.
+            errors.Count("events");
+            LogFailed(logger, e, plan.Namespace, plan.Metadata.Name, announcement.Reason, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the {Reason} event of {Namespace}/{Rollout} failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string @namespace, string rollout, string reason, string error);
 }

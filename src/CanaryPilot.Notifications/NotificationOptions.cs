@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CanaryPilot.Notifications;
 
-/// <summary>How hard CanaryPilot tries to deliver notifications, and how much it keeps waiting for a slow receiver.</summary>
+/// <summary>How hard CanaryPilot tries to deliver notifications, and how much it keeps waiting for a slow receiver; <c>serve</c> reads them from the <c>CanaryPilot:Notifications</c> section.</summary>
 public sealed class NotificationOptions
 {
     public const string SectionName = "Notifications";

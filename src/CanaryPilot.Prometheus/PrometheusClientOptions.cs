@@ -4,12 +4,11 @@ namespace CanaryPilot.Prometheus;
 
 /// <summary>
 /// How CanaryPilot talks to a Prometheus HTTP API (or a compatible server): where, as whom, and how hard
-/// it tries. Secret values here are already resolved; they are never logged.
+/// it tries, one connection's worth, made from a plan's <c>spec.analysis.prometheus</c>. Secret values here
+/// are already resolved; they are never logged.
 /// </summary>
 public sealed class PrometheusClientOptions
 {
-    public const string SectionName = "Prometheus";
-
     /// <summary>Base URL of the HTTP API, such as <c>http://prometheus:9090</c> or <c>https://thanos.example/prometheus/</c>.</summary>
     [Required]
     public Uri Address { get; set; } = null!;

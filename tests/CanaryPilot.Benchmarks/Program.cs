@@ -2,12 +2,12 @@ using System.Globalization;
 using CanaryPilot.Benchmarks;
 using CanaryPilot.Benchmarks.Judgement;
 
-// scripts/bench [SUITE ...] [--runs N] [--trials N] [--sizes 100,1000,5000]: runs the suites, prints their tables and writes
+// scripts/bench [SUITE ...] [--runs N] [--trials N] [--sizes 1000,5000,10000]: runs the suites, prints their tables and writes
 // docs/benchmarks.md. Suites: latency, scale, judgement, footprint, micro (BenchmarkDotNet).
 var suites = new List<string>();
 var trials = 400;
 var runs = 10;
-int[] sizes = [100, 1000, 5000];
+int[] sizes = [1000, 5000, 10000];
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])

@@ -21,7 +21,8 @@ public interface IRolloutStore
 
 /// <summary>
 /// A RolloutPlan as stored: the plan (null when invalid, with its problems), its status, bookkeeping,
-/// and the analysis templates it was validated against (the shipped ones when null).
+/// the analysis templates it was validated against (the shipped ones when null), and who drives it
+/// (the <c>canarypilot.io/driven-by</c> annotation).
 /// </summary>
 public sealed record StoredRollout(
     string Namespace,
@@ -31,4 +32,19 @@ public sealed record StoredRollout(
     RolloutStatus Status,
     long Generation,
     string ResourceVersion,
-    Analysis.TemplateCatalog? Templates = null);
+    Analysis.TemplateCatalog? Templates = null,
+    string? DrivenBy = null)
+{
+    /// <summary>The last rollout ended, and it was of the plan as it is now.</summary>
+    public bool EndedAtThisGeneration => RolloutMachine.IsTerminal(Status.Phase) && Status.ObservedGeneration == Generation;
+
+    /// <summary>
+    /// The last rollout ended and the plan changed since (a new canary, a new revision): the plan is due
+    /// a new rollout. The one place this rule is written.
+    /// </summary>
+    public bool ChangedSinceItsRollout => RolloutMachine.IsTerminal(Status.Phase) && Status.ObservedGeneration != Generation;
+
+    /// <summary>The status a new rollout of <paramref name="generation"/> starts from, when <paramref name="current"/> is of a finished rollout of an older one; otherwise <paramref name="current"/>.</summary>
+    public static RolloutStatus Restarted(RolloutStatus current, long generation) =>
+        RolloutMachine.IsTerminal(current.Phase) && current.ObservedGeneration != generation ? new RolloutStatus() : current;
+}

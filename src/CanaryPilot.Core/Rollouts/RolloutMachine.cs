@@ -106,7 +106,7 @@ public static partial class RolloutMachine
                 ObservedGeneration = status.ObservedGeneration,
                 Revision = status.Revision,
                 Message = $"retrying (attempt {status.Attempt + 1}) after {status.Phase}",
-                Conditions = WithCondition(status.Conditions, "Progressing", true, "Retrying", "a person asked to retry", now),
+                Conditions = RolloutCondition.Set(status.Conditions, "Progressing", true, "Retrying", "a person asked to retry", now),
             },
             TickAgain = true,
         }
@@ -142,20 +142,5 @@ public static partial class RolloutMachine
             Status = status with { Message = $"re-applied CanaryPilot's weights after drift ({what})" },
             Actions = [.. RecoveryActions(plan, status), new Announce(RolloutEventType.DriftDetected, Severity.Warning, "DriftDetected", $"the mesh was changed by someone else; CanaryPilot re-applied its weights ({what})")],
         };
-    }
-
-    private static IReadOnlyList<RolloutCondition> WithCondition(IReadOnlyList<RolloutCondition> conditions, string type, bool value, string reason, string message, DateTimeOffset now)
-    {
-        var status = value ? "True" : "False";
-        var existing = conditions.FirstOrDefault(c => c.Type == type);
-        var condition = new RolloutCondition
-        {
-            Type = type,
-            Status = status,
-            Reason = reason,
-            Message = message,
-            LastTransitionTime = existing?.Status == status ? existing.LastTransitionTime : now,
-        };
-        return [.. conditions.Where(c => c.Type != type), condition];
     }
 }

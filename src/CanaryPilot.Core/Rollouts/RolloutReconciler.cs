@@ -11,32 +11,77 @@ namespace CanaryPilot.Core.Rollouts;
 /// changes traffic and announces. After a restart (or a failed action) it first re-applies what the
 /// persisted status says, so the mesh never runs ahead of, or behind, the status.
 /// </summary>
+/// <remarks>
+/// A rollout takes one input at a time, but waits — on Prometheus, on gates — happen outside its turn:
+/// a person's command is carried out at once, cancels the wait, and the waiting tick's late result is
+/// dropped, so it cannot undo the command. <paramref name="refuse"/>, when given, says why this process
+/// must not drive a rollout (another driver, another namespace, standby); every input is refused then.
+/// </remarks>
 public sealed class RolloutReconciler(
     IRolloutStore store,
     ITrafficRouter router,
     Func<StoredRollout, CancellationToken, ValueTask<Analyzer>> analyzers,
     IAnnouncer announcer,
     TimeProvider time,
-    IGateKeeper? gateKeeper = null)
+    IGateKeeper? gateKeeper = null,
+    Func<StoredRollout, string?>? refuse = null)
 {
     private readonly ConcurrentDictionary<string, bool> _inSync = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Turn> _turns = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Feeds <paramref name="input"/> to the rollout and carries out what follows; a Tick also measures and
-    /// checks for drift. One input at a time per rollout: a person's command waits for a tick in flight.
+    /// checks for drift. One input at a time per rollout; a command does not wait for a tick's measurement.
     /// </summary>
     public async Task<ReconcileResult> ReconcileAsync(string namespaceName, string name, RolloutInput input, CancellationToken cancellationToken)
     {
-        var turn = _turns.GetOrAdd($"{namespaceName}/{name}", _ => new SemaphoreSlim(1, 1));
-        await turn.WaitAsync(cancellationToken);
-        try
+        var turn = _turns.GetOrAdd($"{namespaceName}/{name}", _ => new Turn());
+        var command = input is not (Tick or DriftObserved or GatesAnswered);
+        if (command)
         {
-            return await ReconcileInTurnAsync(namespaceName, name, input, cancellationToken);
+            turn.CancelWait();
         }
-        finally
+
+        long? epoch = null;
+        while (true)
         {
-            turn.Release();
+            Step step;
+            await turn.Lock.WaitAsync(cancellationToken);
+            try
+            {
+                if (epoch is { } started && started != turn.Epoch)
+                {
+                    // A command ran while this tick waited: its late result must not undo the command.
+                    return await CurrentAsync(namespaceName, name, cancellationToken);
+                }
+
+                if (command && epoch is null)
+                {
+                    turn.Epoch++;
+                }
+
+                step = await StepInTurnAsync(namespaceName, name, input, cancellationToken);
+                epoch = turn.Epoch;
+            }
+            finally
+            {
+                turn.Lock.Release();
+            }
+
+            if (step.Wait is not { } wait)
+            {
+                return step.Result!;
+            }
+
+            using var waiting = turn.StartWait(cancellationToken);
+            try
+            {
+                input = await wait(waiting.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return await CurrentAsync(namespaceName, name, cancellationToken);
+            }
         }
     }
 
@@ -47,30 +92,42 @@ public sealed class RolloutReconciler(
     public async Task RestoreStableAsync(RolloutPlan plan, CancellationToken cancellationToken)
     {
         var key = $"{plan.Namespace}/{plan.Metadata.Name}";
-        var turn = _turns.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-        await turn.WaitAsync(cancellationToken);
+        var turn = _turns.GetOrAdd(key, _ => new Turn());
+        turn.CancelWait();
+        await turn.Lock.WaitAsync(cancellationToken);
         try
         {
+            turn.Epoch++;
             await router.FinalizeAsync(plan, promoted: false, cancellationToken);
             _inSync.TryRemove(key, out _);
         }
         finally
         {
-            turn.Release();
+            turn.Lock.Release();
         }
     }
 
-    private async Task<ReconcileResult> ReconcileInTurnAsync(string namespaceName, string name, RolloutInput input, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> CurrentAsync(string namespaceName, string name, CancellationToken cancellationToken) =>
+        await store.GetAsync(namespaceName, name, cancellationToken) is { } stored
+            ? ReconcileResult.Done(stored, stored.Status)
+            : ReconcileResult.Missing(namespaceName, name);
+
+    private async Task<Step> StepInTurnAsync(string namespaceName, string name, RolloutInput input, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(namespaceName, name, cancellationToken);
         if (stored is null)
         {
-            return ReconcileResult.Missing(namespaceName, name);
+            return new Step(ReconcileResult.Missing(namespaceName, name));
+        }
+
+        if (refuse?.Invoke(stored) is { } refusal)
+        {
+            return new Step(ReconcileResult.Refused(stored, refusal));
         }
 
         if (stored.Plan is not { } plan)
         {
-            return ReconcileResult.Invalid(stored);
+            return new Step(ReconcileResult.Invalid(stored));
         }
 
         var key = $"{namespaceName}/{name}";
@@ -88,10 +145,14 @@ public sealed class RolloutReconciler(
                 status = await CheckDriftAsync(plan, stored, status, cancellationToken);
                 if (status.Phase == RolloutPhase.Progressing)
                 {
-                    var analyzer = await analyzers(stored, cancellationToken);
-                    // One scrape back: at "now" the newest scrape may not have landed, and rate() then reads low.
-                    var at = time.GetUtcNow() - plan.Spec.Analysis.Prometheus.ScrapeInterval;
-                    input = new Tick(await analyzer.AnalyzeAsync(plan, at, cancellationToken, Baselines(status)));
+                    var baselines = Baselines(status);
+                    return new Step(Wait: async token =>
+                    {
+                        var analyzer = await analyzers(stored, token);
+                        // One scrape back: at "now" the newest scrape may not have landed, and rate() then reads low.
+                        var at = time.GetUtcNow() - plan.Spec.Analysis.Prometheus.ScrapeInterval;
+                        return new Tick(await analyzer.AnalyzeAsync(plan, at, token, baselines));
+                    });
                 }
             }
 
@@ -123,17 +184,17 @@ public sealed class RolloutReconciler(
             return status;
         }
 
-        return (await StepAsync(plan, stored, status, new DriftObserved(differences), cancellationToken)).Status ?? status;
+        return (await StepAsync(plan, stored, status, new DriftObserved(differences), cancellationToken)).Result?.Status ?? status;
     }
 
-    private async Task<ReconcileResult> StepAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, RolloutInput input, CancellationToken cancellationToken)
+    private async Task<Step> StepAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, RolloutInput input, CancellationToken cancellationToken)
     {
         while (true)
         {
             var decision = RolloutMachine.Decide(plan, status, input, time.GetUtcNow());
             if (!decision.Accepted)
             {
-                return ReconcileResult.Rejected(stored, status, decision.Rejection!);
+                return new Step(ReconcileResult.Rejected(stored, status, decision.Rejection!));
             }
 
             var next = decision.Status with { ObservedGeneration = stored.Generation };
@@ -145,13 +206,13 @@ public sealed class RolloutReconciler(
             await CarryOutAsync(plan, status, decision.Actions, cancellationToken);
             if (decision.Actions.OfType<AskGates>().FirstOrDefault() is { } ask)
             {
-                input = await AskGatesAsync(plan, status, ask.Type, cancellationToken);
-                continue;
+                var asked = status;
+                return new Step(Wait: async token => await AskGatesAsync(plan, asked, ask.Type, token));
             }
 
             if (!decision.TickAgain)
             {
-                return ReconcileResult.Done(stored, status);
+                return new Step(ReconcileResult.Done(stored, status));
             }
 
             input = new Tick();
@@ -190,8 +251,41 @@ public sealed class RolloutReconciler(
     }
 }
 
-/// <summary>What a reconcile came to.</summary>
-public sealed record ReconcileResult(string Namespace, string Name, RolloutStatus? Status, string? Rejection, IReadOnlyList<Diagnostics.Diagnostic> Problems)
+/// <summary>One turn's outcome: a result, or a wait to do outside the turn (a measurement, gates) whose answer is the next input.</summary>
+internal sealed record Step(ReconcileResult? Result = null, Func<CancellationToken, Task<RolloutInput>>? Wait = null);
+
+/// <summary>A rollout's turn: one input at a time, a count of commands taken, and the wait in flight, which a command cancels.</summary>
+internal sealed class Turn
+{
+    private CancellationTokenSource? _wait;
+
+    public SemaphoreSlim Lock { get; } = new(1, 1);
+
+    /// <summary>Commands carried out so far; changed only under <see cref="Lock"/>.</summary>
+    public long Epoch { get; set; }
+
+    public CancellationTokenSource StartWait(CancellationToken cancellationToken)
+    {
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Interlocked.Exchange(ref _wait, wait);
+        return wait;
+    }
+
+    public void CancelWait()
+    {
+        try
+        {
+            Volatile.Read(ref _wait)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That wait ended already.
+        }
+    }
+}
+
+/// <summary>What a reconcile came to; <see cref="NotDrivenHere"/> when this process must not drive the rollout.</summary>
+public sealed record ReconcileResult(string Namespace, string Name, RolloutStatus? Status, string? Rejection, IReadOnlyList<Diagnostics.Diagnostic> Problems, bool NotDrivenHere = false)
 {
     public bool Found => Status is not null || Problems.Count > 0;
 
@@ -200,6 +294,8 @@ public sealed record ReconcileResult(string Namespace, string Name, RolloutStatu
     public static ReconcileResult Invalid(StoredRollout stored) => new(stored.Namespace, stored.Name, stored.Status, "the plan is invalid", stored.Problems);
 
     public static ReconcileResult Rejected(StoredRollout stored, RolloutStatus status, string reason) => new(stored.Namespace, stored.Name, status, reason, []);
+
+    public static ReconcileResult Refused(StoredRollout stored, string reason) => new(stored.Namespace, stored.Name, stored.Status, reason, [], NotDrivenHere: true);
 
     public static ReconcileResult Done(StoredRollout stored, RolloutStatus status) => new(stored.Namespace, stored.Name, status, null, []);
 }

@@ -165,4 +165,20 @@ public sealed record RolloutCondition
     public string? Message { get; init; }
 
     public DateTimeOffset LastTransitionTime { get; init; }
+
+    /// <summary>The conditions with the one of <paramref name="type"/> set; its transition time moves only when its status does.</summary>
+    public static IReadOnlyList<RolloutCondition> Set(IReadOnlyList<RolloutCondition> conditions, string type, bool value, string reason, string message, DateTimeOffset now)
+    {
+        var status = value ? "True" : "False";
+        var existing = conditions.FirstOrDefault(c => c.Type == type);
+        var condition = new RolloutCondition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            LastTransitionTime = existing?.Status == status ? existing.LastTransitionTime : now,
+        };
+        return [.. conditions.Where(c => c.Type != type), condition];
+    }
 }

@@ -76,14 +76,21 @@ public sealed class IstioTrafficRouter(CustomObjects objects, KubernetesOptions 
         }
     }
 
+    /// <summary>The Istio kinds the router reads, in the configured version: what a controller's cache watches.</summary>
+    public static IReadOnlyList<ResourceKind> Kinds(KubernetesOptions options) => [VirtualServices(options), DestinationRules(options)];
+
+    private static ResourceKind VirtualServices(KubernetesOptions options) => new(IstioKinds.Group, options.IstioApiVersion, "virtualservices");
+
+    private static ResourceKind DestinationRules(KubernetesOptions options) => new(IstioKinds.Group, options.IstioApiVersion, "destinationrules");
+
     private Task<IReadOnlyList<JsonObject>> DestinationRulesAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
-        objects.ListAsync(IstioKinds.Group, options.IstioApiVersion, plan.Namespace, "destinationrules", cancellationToken);
+        objects.ListAsync(DestinationRules(options), plan.Namespace, cancellationToken);
 
     private ResourceRef VirtualService(RolloutPlan plan, VirtualServiceRef reference) =>
-        new(IstioKinds.Group, options.IstioApiVersion, reference.Namespace ?? plan.Namespace, "virtualservices", reference.Name);
+        VirtualServices(options).In(reference.Namespace ?? plan.Namespace, reference.Name);
 
     private ResourceRef DestinationRule(RolloutPlan plan, JsonObject rule) =>
-        new(IstioKinds.Group, options.IstioApiVersion, plan.Namespace, "destinationrules", rule["metadata"]!["name"]!.GetValue<string>());
+        DestinationRules(options).In(plan.Namespace, rule["metadata"]!["name"]!.GetValue<string>());
 
     private static TrafficRoutingException Missing(RolloutPlan plan, VirtualServiceRef reference) =>
         new($"VirtualService {reference.Namespace ?? plan.Namespace}/{reference.Name} does not exist");

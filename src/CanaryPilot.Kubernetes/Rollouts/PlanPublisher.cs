@@ -12,22 +12,17 @@ namespace CanaryPilot.Kubernetes.Rollouts;
 /// </summary>
 public sealed class PlanPublisher(CustomObjects objects)
 {
-    /// <summary>The annotation that says who drives a plan; the controller skips plans driven by the CLI.</summary>
-    public const string DriverAnnotation = "canarypilot.io/driven-by";
-
-    public const string CliDriver = "canarypilot-run";
-
     /// <summary>Creates or updates the resource; returns its generation.</summary>
     public async Task<long> PublishAsync(RolloutPlan plan, JsonObject document, CancellationToken cancellationToken)
     {
-        var resource = new ResourceRef(RolloutPlan.ApiGroup, "v1alpha1", plan.Namespace, "rolloutplans", plan.Metadata.Name);
+        var resource = CanaryPilotResources.RolloutPlan(plan.Namespace, plan.Metadata.Name);
         var desired = (JsonObject)document.DeepClone();
         desired.Remove("status");
         var metadata = desired["metadata"] as JsonObject ?? [];
         desired["metadata"] = metadata;
         metadata["namespace"] = plan.Namespace;
         var annotations = metadata["annotations"] as JsonObject ?? [];
-        annotations[DriverAnnotation] = CliDriver;
+        annotations[DrivingRule.DriverAnnotation] = DrivingRule.CliDriver;
         metadata["annotations"] = annotations;
 
         try
@@ -60,7 +55,7 @@ public sealed class PlanPublisher(CustomObjects objects)
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new CrdMissingException("the cluster does not serve canarypilot.io/v1alpha1 RolloutPlans; install the CRDs first: kubectl apply -f deploy/crds/");
+            throw new CrdMissingException(CanaryPilotResources.CrdMissingHint);
         }
     }
 }

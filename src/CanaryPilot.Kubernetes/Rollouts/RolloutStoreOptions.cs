@@ -1,10 +1,8 @@
 namespace CanaryPilot.Kubernetes.Rollouts;
 
-/// <summary>Which RolloutPlans the store reads.</summary>
+/// <summary>Which RolloutPlans the store reads: the namespaces a controller drives (<c>serve --namespaces</c>).</summary>
 public sealed class RolloutStoreOptions
 {
-    public const string SectionName = "Rollouts";
-
-    /// <summary>The namespaces watched; every namespace when empty.</summary>
+    /// <summary>The namespaces read; every namespace when empty.</summary>
     public IList<string> Namespaces { get; } = [];
 }

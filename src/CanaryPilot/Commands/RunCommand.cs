@@ -6,6 +6,7 @@ using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Validation;
 using CanaryPilot.Hosting;
+using CanaryPilot.Kubernetes.Rollouts;
 using CanaryPilot.Secrets;
 using k8s;
 using k8s.Exceptions;
@@ -83,7 +84,7 @@ internal static class RunCommand
         var view = new RunView(console, request.Format, time, color: request.Format == OutputFormat.Text && !Console.IsOutputRedirected && console.Out == Console.Out);
         var services = new ServiceCollection();
         services.AddLogging(builder => Logging.ForCli(builder));
-        services.AddRolloutEngine(new EngineSettings { Cluster = cluster, Prometheus = address, LocalSecrets = new LocalSecretResolver(), Time = time });
+        services.AddRolloutEngine(new EngineSettings { Cluster = cluster, Prometheus = address, Rule = DrivingRule.ForCli(), Component = "run", LocalSecrets = new LocalSecretResolver(), Time = time });
         services.AddSingleton<IRolloutObserver>(view);
         await using var engine = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 

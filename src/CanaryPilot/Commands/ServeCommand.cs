@@ -47,7 +47,7 @@ internal static class ServeCommand
         try
         {
             cluster = options.Kubeconfig is { } path ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.InClusterConfig();
-            using var client = KubernetesClients.Create(cluster);
+            using var client = KubernetesClients.Create(cluster, "serve");
             tokens = await ServiceHost.TokensAsync(options, client, cancellationToken);
         }
         catch (Exception e) when (e is KubeConfigException or IOException or FormatException or UnauthorizedAccessException)

@@ -7,6 +7,7 @@ using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Core.Validation;
 using CanaryPilot.Hosting;
+using CanaryPilot.Kubernetes.Rollouts;
 using CanaryPilot.Sandbox.Prometheus;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -70,7 +71,7 @@ internal static class DemoCommand
             var plan = PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans.Single();
             var services = new ServiceCollection();
             services.AddLogging(builder => Logging.ForCli(builder));
-            services.AddRolloutEngine(new EngineSettings { Cluster = environment.Cluster.Configuration, Prometheus = environment.Prometheus.Address, Time = time });
+            services.AddRolloutEngine(new EngineSettings { Cluster = environment.Cluster.Configuration, Prometheus = environment.Prometheus.Address, Rule = DrivingRule.ForCli(), Component = "demo", Time = time });
             services.AddSingleton<IRolloutObserver>(view);
             int exit;
             RolloutSession session;

@@ -1,15 +1,17 @@
-using System.Collections.Concurrent;
-using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Notifications;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Kubernetes;
+using CanaryPilot.Kubernetes.Caching;
 using CanaryPilot.Kubernetes.Istio;
 using CanaryPilot.Kubernetes.Rollouts;
-using CanaryPilot.Prometheus;
 using CanaryPilot.Scheduling;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Registry;
 using Quartz;
 
 namespace CanaryPilot.Hosting;
@@ -21,18 +23,39 @@ public static class EngineServices
     {
         services.AddSingleton(settings);
         services.AddSingleton(settings.Time);
-        services.AddSingleton<IKubernetes>(_ => KubernetesClients.Create(settings.Cluster, settings.Outbound?.Invoke("kubernetes")));
+        services.AddSingleton(settings.Errors);
+        services.AddSingleton(settings.Rule);
+        services.AddSingleton<IKubernetes>(_ => KubernetesClients.Create(settings.Cluster, settings.Component, settings.Outbound?.Invoke("kubernetes")));
         services.AddSingleton(settings.Kubernetes);
-        services.AddSingleton(settings.Store);
-        services.AddSingleton(sp => KubernetesResilience.Create(settings.Kubernetes, settings.Time));
-        services.AddSingleton(sp => new CustomObjects(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.Kubernetes));
+        services.AddSingleton<ResiliencePipelineProvider<string>>(_ => KubernetesResilience.Registry(settings.Kubernetes, settings.Time));
+        services.AddSingleton(sp => sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(KubernetesResilience.PipelineKey));
+        if (settings.Watch)
+        {
+            var scope = new WatchScope([CanaryPilotResources.RolloutPlans, CanaryPilotResources.AnalysisTemplates, .. IstioTrafficRouter.Kinds(settings.Kubernetes)], settings.Namespaces);
+            services.AddSingleton(sp => new WatchCache(
+                sp.GetRequiredService<IKubernetes>(), scope, sp.GetRequiredService<ResiliencePipelineProvider<string>>(), settings.Errors, settings.Time, sp.GetRequiredService<ILogger<WatchCache>>()));
+        }
+
+        services.AddSingleton(sp => new CustomObjects(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ResiliencePipeline>(), settings.Kubernetes, sp.GetService<WatchCache>()));
         services.AddSingleton<ITrafficRouter, IstioTrafficRouter>();
+        services.AddSingleton<PlanReader>();
+        services.AddSingleton(_ =>
+        {
+            var store = new RolloutStoreOptions();
+            foreach (var ns in settings.Namespaces)
+            {
+                store.Namespaces.Add(ns);
+            }
+
+            return store;
+        });
         services.AddSingleton<KubernetesRolloutStore>();
         services.AddSingleton<IRolloutStore>(sp => sp.GetRequiredService<KubernetesRolloutStore>());
-        services.AddSingleton<ISecretResolver>(sp => new KubernetesSecretResolver(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.LocalSecrets));
+        services.AddSingleton<ISecretResolver>(sp => new KubernetesSecretResolver(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ResiliencePipeline>(), settings.LocalSecrets));
         services.AddSingleton<LoggingAnnouncer>();
-        services.AddNotifications();
-        services.AddSingleton(sp => new KubernetesEventAnnouncer(sp.GetRequiredService<IKubernetes>(), KubernetesResilience.Create(settings.Kubernetes, settings.Time), settings.Time, settings.Instance));
+        services.AddNotifications(settings.Notifications);
+        services.AddSingleton(sp => new KubernetesEventAnnouncer(
+            sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ResiliencePipeline>(), settings.Time, settings.Instance, settings.Errors, sp.GetRequiredService<ILogger<KubernetesEventAnnouncer>>()));
         services.AddSingleton<IAnnouncer>(sp => new CompositeAnnouncer(
             [sp.GetRequiredService<LoggingAnnouncer>(), sp.GetRequiredService<KubernetesEventAnnouncer>(), .. sp.GetServices<IRolloutObserver>()]));
         services.AddSingleton<AnalyzerFactory>();
@@ -42,7 +65,8 @@ public static class EngineServices
             sp.GetRequiredService<AnalyzerFactory>().ForAsync,
             sp.GetRequiredService<IAnnouncer>(),
             settings.Time,
-            sp.GetRequiredService<IGateKeeper>()));
+            sp.GetRequiredService<IGateKeeper>(),
+            Refusal(settings.Rule)));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
         services.AddQuartz(q =>
@@ -52,63 +76,11 @@ public static class EngineServices
         });
         return services;
     }
+
+    /// <summary>Why <paramref name="rule"/> does not let this engine drive a rollout, or null when it does.</summary>
+    public static Func<StoredRollout, string?> Refusal(DrivingRule rule) => stored =>
+        rule.Check(stored.Namespace, stored.DrivenBy) is var refusal and not DrivingRule.Refusal.None ? rule.Explain(refusal, stored.Namespace) : null;
 }
 
 /// <summary>An announcer that watches the rollout for a person (the CLI's live view); any number may be registered.</summary>
 public interface IRolloutObserver : IAnnouncer;
-
-/// <summary>
-/// The analyzer of each rollout. Rollouts whose Prometheus connections are alike (address, credentials,
-/// timeouts) share one client — its connections, circuit breaker, and one request per identical query of
-/// one instant — so thousands of rollouts do not open thousands of connections. A plan's secrets are
-/// read when its connection is first needed.
-/// </summary>
-internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver secrets) : IDisposable
-{
-    private readonly ConcurrentDictionary<string, Connection> _byRollout = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<Connection>> _byConnection = new(StringComparer.Ordinal);
-
-    public async ValueTask<Analyzer> ForAsync(StoredRollout rollout, CancellationToken cancellationToken)
-    {
-        var plan = rollout.Plan!;
-        var spec = plan.Spec.Analysis.Prometheus;
-        var address = settings.Prometheus ?? (spec.Address is { } configured
-            ? new Uri(configured)
-            : throw new InvalidOperationException($"rollout plan {rollout.Namespace}/{rollout.Name} names no Prometheus address (spec.analysis.prometheus.address) and none was given"));
-        var key = $"{rollout.Namespace}/{rollout.Name}@{address}";
-        if (!_byRollout.TryGetValue(key, out var connection))
-        {
-            var options = await PrometheusConnection.OptionsAsync(spec, address, plan.Namespace, secrets, cancellationToken);
-            var connectionKey = options.ConnectionKey();
-            var shared = _byConnection.GetOrAdd(connectionKey, _ => new Lazy<Connection>(() =>
-            {
-                var client = PrometheusClient.Create(options, settings.Time, settings.Outbound?.Invoke("prometheus"));
-                return new Connection(client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
-            }));
-            try
-            {
-                connection = shared.Value;
-            }
-            catch
-            {
-                // A client that could not be made (an unreadable CA file, say) is tried again next tick.
-                _byConnection.TryRemove(new KeyValuePair<string, Lazy<Connection>>(connectionKey, shared));
-                throw;
-            }
-
-            _byRollout[key] = connection;
-        }
-
-        return new Analyzer(connection.Provider, rollout.Templates ?? TemplateCatalog.BuiltIn());
-    }
-
-    public void Dispose()
-    {
-        foreach (var connection in _byConnection.Values.Where(c => c.IsValueCreated))
-        {
-            connection.Value.Client.Dispose();
-        }
-    }
-
-    private sealed record Connection(PrometheusClient Client, IMetricsProvider Provider);
-}

@@ -1,6 +1,8 @@
+using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Kubernetes;
 using CanaryPilot.Kubernetes.Rollouts;
+using CanaryPilot.Notifications;
 using k8s;
 
 namespace CanaryPilot.Hosting;
@@ -16,10 +18,31 @@ public sealed record EngineSettings
 
     public KubernetesOptions Kubernetes { get; init; } = new();
 
-    public RolloutStoreOptions Store { get; init; } = new();
+    public NotificationOptions Notifications { get; init; } = new();
+
+    /// <summary>The namespaces whose RolloutPlans the engine reads and drives; every namespace when empty.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>
+    /// Who this engine drives. By default every plan that no <c>canarypilot run</c> has taken; <c>run</c>
+    /// drives only its own (<see cref="DrivingRule.ForCli"/>), <c>serve</c> its namespaces while it leads.
+    /// </summary>
+    public DrivingRule Rule { get; init; } = DrivingRule.ForController([], () => true);
+
+    /// <summary>
+    /// Keep a watch cache of every kind a tick reads (<c>serve</c>), so quiet ticks read nothing from the
+    /// API; without it (<c>run</c>, one rollout) every read goes to the API. The cache runs as a hosted service.
+    /// </summary>
+    public bool Watch { get; init; }
+
+    /// <summary>Counts caught failures by component (<c>canarypilot_errors_total</c> in <c>serve</c>).</summary>
+    public IErrorCounter Errors { get; init; } = IErrorCounter.None;
 
     /// <summary>Secrets given as files or environment variables (the CLI); cluster Secrets are always readable.</summary>
     public ISecretResolver? LocalSecrets { get; init; }
+
+    /// <summary>Which face of CanaryPilot this engine serves (<c>serve</c>, <c>run</c>, <c>demo</c>), in the user agent of its Kubernetes calls.</summary>
+    public string Component { get; init; } = "engine";
 
     /// <summary>Names this process in events: the pod, or the machine running the CLI.</summary>
     public string Instance { get; init; } = Environment.MachineName;

@@ -59,10 +59,11 @@ internal sealed class RolloutSession(ServiceProvider engine, RolloutPlan plan, R
     {
         try
         {
-            var generation = await new PlanPublisher(engine.GetRequiredService<CustomObjects>()).PublishAsync(plan, SourceJson.From(document.Root)!.AsObject(), cancellationToken);
+            await new PlanPublisher(engine.GetRequiredService<CustomObjects>()).PublishAsync(plan, SourceJson.From(document.Root)!.AsObject(), cancellationToken);
             var store = engine.GetRequiredService<IRolloutStore>();
-            var status = (await store.GetAsync(plan.Namespace, plan.Metadata.Name, cancellationToken))!.Status;
-            if (RolloutMachine.IsTerminal(status.Phase) && status.ObservedGeneration == generation)
+            var stored = (await store.GetAsync(plan.Namespace, plan.Metadata.Name, cancellationToken))!;
+            var status = stored.Status;
+            if (stored.EndedAtThisGeneration)
             {
                 var exit = ExitFor(status.Phase);
                 Final = status;
@@ -70,9 +71,9 @@ internal sealed class RolloutSession(ServiceProvider engine, RolloutPlan plan, R
                 return (false, exit);
             }
 
-            if (RolloutMachine.IsTerminal(status.Phase))
+            if (stored.ChangedSinceItsRollout)
             {
-                await store.UpdateStatusAsync(plan.Namespace, plan.Metadata.Name, _ => new RolloutStatus(), cancellationToken);
+                await store.UpdateStatusAsync(plan.Namespace, plan.Metadata.Name, s => StoredRollout.Restarted(s, stored.Generation), cancellationToken);
                 view.Note($"the plan changed since its last rollout ({status.Phase}); starting a new rollout");
             }
             else if (status.Phase != RolloutPhase.Pending)

@@ -13,8 +13,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 internal static class NotificationRegistration
 {
-    public static IServiceCollection AddNotifications(this IServiceCollection services) =>
-        services.AddNotifiers().AddSingleton<IRolloutObserver, Observer>();
+    public static IServiceCollection AddNotifications(this IServiceCollection services, NotificationOptions options) =>
+        services.AddNotifiers(options).AddSingleton<IRolloutObserver, Observer>();
 
     /// <summary>The announcer, as one of the observers the engine's composite announcer tells.</summary>
     private sealed class Observer(NotifyingAnnouncer notifiers) : IRolloutObserver

@@ -34,13 +34,12 @@ public sealed class RolloutScheduler(ISchedulerFactory schedulers, TimeProvider 
         await (await schedulers.GetScheduler(cancellationToken)).Exists(new JobKey(name, namespaceName), cancellationToken);
 
     /// <summary>
-    /// Schedules every rollout whose persisted status is not final; returns how many. Their first ticks
-    /// are spread evenly over one interval, so a leader taking over thousands of rollouts neither fires
-    /// them all at once nor keeps them in step afterwards.
+    /// Schedules every rollout of <paramref name="rollouts"/> whose persisted status is not final; returns how many. Their first ticks are spread evenly over one interval, so a leader
+    /// taking over thousands of rollouts neither fires them all at once nor keeps them in step afterwards.
     /// </summary>
-    public async Task<int> RebuildAsync(IRolloutStore store, CancellationToken cancellationToken)
+    public async Task<int> RebuildAsync(IReadOnlyList<StoredRollout> rollouts, CancellationToken cancellationToken)
     {
-        var going = (await store.ListAsync(cancellationToken)).Where(r => r.Plan is not null && !RolloutMachine.IsTerminal(r.Status.Phase)).ToList();
+        var going = rollouts.Where(r => r.Plan is not null && !RolloutMachine.IsTerminal(r.Status.Phase)).ToList();
         for (var i = 0; i < going.Count; i++)
         {
             var interval = going[i].Plan!.Spec.Analysis.Interval;

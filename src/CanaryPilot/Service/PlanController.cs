@@ -1,165 +1,160 @@
-using System.Net;
 using System.Text.Json.Nodes;
+using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Kubernetes;
+using CanaryPilot.Kubernetes.Caching;
 using CanaryPilot.Kubernetes.Rollouts;
 using CanaryPilot.Scheduling;
 using k8s;
-using k8s.Autorest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CanaryPilot.Service;
 
 /// <summary>
-/// Watches RolloutPlans — listing, then watching from the list's resourceVersion with bookmarks,
-/// listing again after 410 Gone, reconnecting with backoff — and, on the leader, schedules what should
-/// run: a plan whose last rollout ended and whose spec changed since starts a new rollout; a deleted
-/// plan's job goes away, and its traffic goes back to stable when its <c>onDelete</c> says so. Each event is handled on its own, so one bad object never stops the loop.
+/// Turns the RolloutPlans the watch cache reports into schedules, on the leader and for the plans the
+/// driving rule gives it: a plan whose last rollout ended and whose spec changed since starts a new
+/// rollout; a plan in progress is scheduled; an invalid plan says why in its status; a deleted plan's
+/// job goes away, and its traffic goes back to stable when its <c>onDelete</c> says so. The leader's
+/// rebuild goes through the same path. Each change is handled on its own, so one bad object never
+/// stops the others.
 /// </summary>
 public sealed partial class PlanController(
-    IKubernetes client,
+    WatchCache cache,
+    PlanReader reader,
     KubernetesRolloutStore store,
     RolloutReconciler reconciler,
     RolloutScheduler scheduler,
-    LeaderService leader,
+    DrivingRule rule,
     RolloutEventHub hub,
-    ServiceOptions options,
+    IErrorCounter errors,
     TimeProvider time,
     ILogger<PlanController> logger)
     : BackgroundService
 {
-    private const string Group = RolloutPlan.ApiGroup;
-    private const string Version = "v1alpha1";
-    private const string Plural = "rolloutplans";
+    /// <summary>The condition an invalid plan's status carries, with its problems.</summary>
+    public const string ValidCondition = "Valid";
 
-    /// <summary>What to do when the cluster does not serve RolloutPlans.</summary>
-    public const string CrdMissingHint = "the cluster does not serve canarypilot.io/v1alpha1 RolloutPlans; install the CRDs first: kubectl apply -f deploy/crds/";
-
-    private int _ready;
+    private readonly System.Threading.Channels.ChannelReader<ChangeNotice> _changes = cache.Subscribe(CanaryPilotResources.RolloutPlans);
 
     /// <summary>The watch has listed the plans at least once and is following them.</summary>
-    public bool Ready => Volatile.Read(ref _ready) == 1;
+    public bool Ready => cache.IsSynced(CanaryPilotResources.RolloutPlans);
+
+    /// <summary>
+    /// Schedules every plan this replica now drives, from the cache once it has listed (within
+    /// <paramref name="syncTimeout"/>); returns how many. Their first ticks are spread over one interval.
+    /// </summary>
+    public async Task<int> RebuildAsync(TimeSpan syncTimeout, CancellationToken cancellationToken)
+    {
+        await cache.WaitForSyncAsync(syncTimeout, time, cancellationToken);
+        var due = new List<StoredRollout>();
+        foreach (var rollout in await store.ListAsync(cancellationToken))
+        {
+            if (await DueAsync(rollout, cancellationToken) is { } going)
+            {
+                due.Add(going);
+            }
+        }
+
+        return await scheduler.RebuildAsync(due, cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var version = await ListAsync(stoppingToken);
-                Volatile.Write(ref _ready, 1);
-                backoff = TimeSpan.FromSeconds(1);
-                await WatchAsync(version, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or HttpOperationException or IOException or KubernetesException)
-            {
-                LogWatchFailed(logger, e is HttpOperationException operation && IsCrdMissing(operation) ? CrdMissingHint : e.Message, backoff.TotalSeconds);
-                await Task.Delay(backoff, time, stoppingToken);
-                backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
-            }
-        }
-    }
-
-    /// <summary>A 404 for the resource type itself (not for one object): the CRD is not installed.</summary>
-    public static bool IsCrdMissing(HttpOperationException e) =>
-        e.Response?.StatusCode == HttpStatusCode.NotFound && e.Response.Content?.Contains("could not find the requested resource", StringComparison.Ordinal) == true;
-
-    private async Task<string> ListAsync(CancellationToken cancellationToken)
-    {
-        var list = JsonNode.Parse((await client.CustomObjects.ListClusterCustomObjectAsync(Group, Version, Plural, cancellationToken: cancellationToken)).ToString()!)!;
-        foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            await HandleAsync(WatchEventType.Added, item, cancellationToken);
-        }
-
-        return list["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
-    }
-
-    /// <summary>Follows changes until the stream ends; a 410 makes the caller list again.</summary>
-    private async Task WatchAsync(string version, CancellationToken cancellationToken)
-    {
-        Exception? error = null;
-        var events = client.CustomObjects.WatchListClusterCustomObjectAsync(
-            Group, Version, Plural, allowWatchBookmarks: true, resourceVersion: version, onError: e => error = e, cancellationToken: cancellationToken);
-        await foreach (var (type, item) in events)
-        {
-            if (type is WatchEventType.Bookmark or WatchEventType.Error || JsonNode.Parse(item.ToString()!) is not JsonObject plan)
-            {
-                continue;
-            }
-
-            await HandleAsync(type, plan, cancellationToken);
-        }
-
-        if (error is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
-        {
-            LogRelisting(logger);
-        }
-    }
-
-    private async Task HandleAsync(WatchEventType type, JsonObject item, CancellationToken cancellationToken)
-    {
-        var metadata = item["metadata"]!;
-        var (ns, name) = (metadata["namespace"]?.GetValue<string>() ?? "", metadata["name"]?.GetValue<string>() ?? "");
-        if (type != WatchEventType.Deleted)
-        {
-            hub.Publish(ns, name, StatusJson.Read(item["status"]));
-        }
-
-        if (!leader.IsLeader
-            || (options.Namespaces.Count > 0 && !options.Namespaces.Contains(ns))
-            || metadata["annotations"]?[PlanPublisher.DriverAnnotation]?.GetValue<string>() == PlanPublisher.CliDriver)
-        {
-            return;
-        }
-
         try
         {
-            if (type == WatchEventType.Deleted)
+            await foreach (var change in _changes.ReadAllAsync(stoppingToken))
             {
-                await scheduler.UnscheduleAsync(ns, name, cancellationToken);
-                await RestoreStableAsync(item, cancellationToken);
-                return;
-            }
-
-            var stored = await store.GetAsync(ns, name, cancellationToken);
-            if (stored?.Plan is not { } plan)
-            {
-                LogInvalid(logger, ns, name, string.Join("; ", stored?.Problems.Select(p => p.ToString()) ?? []));
-                return;
-            }
-
-            if (RolloutMachine.IsTerminal(stored.Status.Phase) && stored.Status.ObservedGeneration != stored.Generation)
-            {
-                // The plan changed since its last rollout ended (a new canary, a new revision): roll it out.
-                await store.UpdateStatusAsync(ns, name, _ => new RolloutStatus(), cancellationToken);
-            }
-            else if (RolloutMachine.IsTerminal(stored.Status.Phase))
-            {
-                return;
-            }
-
-            if (!await scheduler.IsScheduledAsync(ns, name, cancellationToken))
-            {
-                await scheduler.ScheduleAsync(ns, name, plan.Spec.Analysis.Interval, cancellationToken);
+                await HandleAsync(change, stoppingToken);
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task HandleAsync(ChangeNotice change, CancellationToken cancellationToken)
+    {
+        var (ns, name) = (change.Namespace, change.Name);
+        try
+        {
+            if (change.Type == WatchEventType.Deleted)
+            {
+                var deleted = await reader.ReadAsync(change.Item, cancellationToken);
+                reader.Forget(ns, name);
+                if (rule.Check(ns, deleted.DrivenBy) == DrivingRule.Refusal.None)
+                {
+                    await scheduler.UnscheduleAsync(ns, name, cancellationToken);
+                    await RestoreStableAsync(deleted, cancellationToken);
+                }
+
+                return;
+            }
+
+            var rollout = await reader.ReadAsync(change.Item, cancellationToken);
+            hub.Publish(ns, name, rollout.Status);
+            // A notice may be old by the time it is handled; what it makes this do is safe all the same:
+            // a restart applies only to the status as it then is, and a job scheduled for a rollout that
+            // ended meanwhile removes itself at its first tick.
+            if (await DueAsync(rollout, cancellationToken) is { Plan: { } plan })
+            {
+                if (!await scheduler.IsScheduledAsync(ns, name, cancellationToken))
+                {
+                    await scheduler.ScheduleAsync(ns, name, plan.Spec.Analysis.Interval, cancellationToken);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            errors.Count("plan-controller");
             LogEventFailed(logger, e, ns, name, e.Message);
         }
     }
 
-    /// <summary>A plan deleted mid-rollout whose <c>onDelete</c> says <c>restoreStable</c> gets all its traffic back on stable.</summary>
-    private async Task RestoreStableAsync(JsonObject item, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rollout as it should be driven now, or null when this replica does not drive it or it has
+    /// nothing to do: a plan that changed since its rollout ended is started over, an invalid plan
+    /// gets its problems in a status condition.
+    /// </summary>
+    private async Task<StoredRollout?> DueAsync(StoredRollout rollout, CancellationToken cancellationToken)
     {
-        var deleted = await store.ReadAsync(item, cancellationToken);
+        if (rule.Check(rollout.Namespace, rollout.DrivenBy) != DrivingRule.Refusal.None)
+        {
+            return null;
+        }
+
+        if (rollout.Plan is null)
+        {
+            var problems = string.Join("; ", rollout.Problems.Select(p => p.ToString()));
+            LogInvalid(logger, rollout.Namespace, rollout.Name, problems);
+            await store.UpdateStatusAsync(rollout.Namespace, rollout.Name, s => s with
+            {
+                Conditions = RolloutCondition.Set(s.Conditions, ValidCondition, false, "InvalidPlan", problems, time.GetUtcNow()),
+            }, cancellationToken);
+            return null;
+        }
+
+        var status = rollout.Status;
+        if (rollout.ChangedSinceItsRollout)
+        {
+            // Only while it is still so: a tick or another replica that wrote first wins.
+            status = await store.UpdateStatusAsync(rollout.Namespace, rollout.Name, s => StoredRollout.Restarted(s, rollout.Generation), cancellationToken);
+        }
+        else if (status.Conditions.Any(c => c.Type == ValidCondition && c.Status == "False"))
+        {
+            status = await store.UpdateStatusAsync(rollout.Namespace, rollout.Name, s => s with
+            {
+                Conditions = RolloutCondition.Set(s.Conditions, ValidCondition, true, "ValidPlan", "the plan is valid", time.GetUtcNow()),
+            }, cancellationToken);
+        }
+
+        return RolloutMachine.IsTerminal(status.Phase) ? null : rollout with { Status = status };
+    }
+
+    /// <summary>A plan deleted mid-rollout whose <c>onDelete</c> says <c>restoreStable</c> gets all its traffic back on stable.</summary>
+    private async Task RestoreStableAsync(StoredRollout deleted, CancellationToken cancellationToken)
+    {
         if (deleted.Plan is { Spec.OnDelete: DeletionPolicy.RestoreStable } plan
             && deleted.Status.Phase != RolloutPhase.Pending
             && !RolloutMachine.IsTerminal(deleted.Status.Phase))
@@ -171,12 +166,6 @@ public sealed partial class PlanController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "RolloutPlan {Namespace}/{Rollout} was deleted while {Phase}; all traffic is back on stable (onDelete: restoreStable)")]
     private static partial void LogRestored(ILogger logger, string @namespace, string rollout, RolloutPhase phase);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching RolloutPlans failed ({Error}); reconnecting in {Seconds}s")]
-    private static partial void LogWatchFailed(ILogger logger, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "The watch's resourceVersion expired (410); listing RolloutPlans again")]
-    private static partial void LogRelisting(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "RolloutPlan {Namespace}/{Rollout} is invalid and is not driven: {Problems}")]
     private static partial void LogInvalid(ILogger logger, string @namespace, string rollout, string problems);

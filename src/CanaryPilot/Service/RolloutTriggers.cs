@@ -1,11 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using CanaryPilot.Core.Analysis;
-using CanaryPilot.Core.Documents;
-using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
-using CanaryPilot.Core.Validation;
 using CanaryPilot.Kubernetes;
+using CanaryPilot.Kubernetes.Rollouts;
 
 namespace CanaryPilot.Service;
 
@@ -15,16 +11,23 @@ namespace CanaryPilot.Service;
 /// retried CI call finds its key and starts nothing. After a promotion, the promoted canary becomes
 /// the plan's stable first.
 /// </summary>
-public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, RolloutReconciler reconciler)
+public sealed class RolloutTriggers(CustomObjects objects, PlanReader reader, RolloutReconciler reconciler, DrivingRule rule)
 {
     public const string KeyAnnotation = "canarypilot.io/trigger-key";
 
-    public sealed record Outcome(bool Duplicate, string? Problem);
+    /// <summary>What a trigger came to: a duplicate, a plan that would be invalid (<see cref="Problem"/>), or one this controller does not drive (<see cref="NotDriven"/>).</summary>
+    public sealed record Outcome(bool Duplicate, string? Problem, string? NotDriven = null);
 
     public async Task<Outcome> TriggerAsync(string namespaceName, string name, TriggerRequest request, CancellationToken cancellationToken)
     {
-        var resource = new ResourceRef(RolloutPlan.ApiGroup, "v1alpha1", namespaceName, "rolloutplans", name);
+        var resource = CanaryPilotResources.RolloutPlan(namespaceName, name);
         var current = await objects.GetAsync(resource, cancellationToken) ?? throw new KeyNotFoundException(name);
+        var stored = await reader.ReadAsync(current, cancellationToken);
+        if (rule.Check(namespaceName, stored.DrivenBy) is var refusal and not DrivingRule.Refusal.None)
+        {
+            return new Outcome(false, null, rule.Explain(refusal, namespaceName));
+        }
+
         if (current["metadata"]?["annotations"]?[KeyAnnotation]?.GetValue<string>() == request.IdempotencyKey)
         {
             return new Outcome(Duplicate: true, null);
@@ -34,13 +37,12 @@ public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, 
         // the old stable's destination (the idle one) unless the request names another. Only when the
         // verdict is of the plan as it is now, so a second trigger before the controller took up the
         // first does not swap back.
-        var status = (await store.GetAsync(namespaceName, name, cancellationToken))?.Status ?? new RolloutStatus();
-        var promoted = status.Phase == RolloutPhase.Succeeded && status.ObservedGeneration == current["metadata"]?["generation"]?.GetValue<long>();
-        var changed = Change((JsonObject)current.DeepClone(), request, promoted);
-        var report = PlanValidation.Validate(new InputLoader().LoadText($"rolloutplan {namespaceName}/{name}", changed.ToJsonString(Indented)), TemplateCatalog.BuiltIn());
-        if (!report.IsValid)
+        var status = stored.Status;
+        var promoted = status.Phase == RolloutPhase.Succeeded && stored.EndedAtThisGeneration;
+        var (_, problems) = await reader.ValidateAsync(Change((JsonObject)current.DeepClone(), request, promoted), cancellationToken);
+        if (problems.Count > 0)
         {
-            return new Outcome(false, string.Join("; ", report.Diagnostics.Select(d => $"{d.Path}: {d.Message}")));
+            return new Outcome(false, string.Join("; ", problems.Select(d => $"{d.Path}: {d.Message}")));
         }
 
         if (!RolloutMachine.IsTerminal(status.Phase) && status.Phase != RolloutPhase.Pending)
@@ -98,6 +100,4 @@ public sealed class RolloutTriggers(CustomObjects objects, IRolloutStore store, 
         metadata["annotations"] = annotations;
         return plan;
     }
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

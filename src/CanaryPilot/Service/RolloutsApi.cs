@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Kubernetes;
 using CanaryPilot.Kubernetes.Rollouts;
 using k8s.Autorest;
 using Microsoft.AspNetCore.Builder;
@@ -109,6 +110,11 @@ public static class RolloutsApi
         }
 
         var outcome = await triggers.TriggerAsync(@namespace, name, request, cancellationToken);
+        if (outcome.NotDriven is { } notDriven)
+        {
+            return Results.Problem(statusCode: 409, title: "trigger does not apply here", detail: notDriven);
+        }
+
         if (outcome.Problem is { } problem)
         {
             return Results.Problem(statusCode: 400, title: "The plan would be invalid", detail: problem);
@@ -195,9 +201,10 @@ public static class RolloutsApi
         {
             return await next(invocation);
         }
-        catch (HttpOperationException e) when (PlanController.IsCrdMissing(e))
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return Results.Problem(statusCode: 503, title: "RolloutPlans are not served", detail: PlanController.CrdMissingHint);
+            // A single object that is missing reads as null; a 404 that escapes is a list of a kind the cluster does not serve.
+            return Results.Problem(statusCode: 503, title: "RolloutPlans are not served", detail: CanaryPilotResources.CrdMissingHint);
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or TimeoutRejectedException)
         {

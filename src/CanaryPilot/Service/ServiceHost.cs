@@ -1,7 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text;
 using CanaryPilot.Hosting;
+using CanaryPilot.Kubernetes.Caching;
+using CanaryPilot.Kubernetes.Rollouts;
 using CanaryPilot.Secrets;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -23,7 +24,7 @@ public static class ServiceHost
 {
     public static WebApplication Build(ServiceOptions options, KubernetesClientConfiguration cluster, TokenStore tokens, TimeProvider? time = null)
     {
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        options.Validate();
         time ??= TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder();
         Logging.ForService(builder.Logging);
@@ -33,15 +34,26 @@ public static class ServiceHost
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
         });
         var metrics = new ServiceMetrics();
+        var leadership = new Leadership();
         builder.Services.AddRolloutEngine(new EngineSettings
         {
             Outbound = target => metrics.Outbound(target, time),
             Cluster = cluster,
             Prometheus = options.Prometheus is { } address ? new Uri(address) : null,
+            Kubernetes = options.Kubernetes,
+            Notifications = options.Notifications,
+            Namespaces = [.. options.Namespaces],
+            Rule = DrivingRule.ForController(options.Namespaces, () => leadership.Drives),
+            Watch = true,
+            Component = "serve",
+            Errors = metrics,
             LocalSecrets = new LocalSecretResolver(),
             Instance = options.Identity,
             Time = time,
         });
+        // The cache starts first: everything else reads through it.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WatchCache>());
+        builder.Services.AddSingleton(leadership);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(metrics);

@@ -1,11 +1,14 @@
+using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Kubernetes;
 using Prometheus;
 
 namespace CanaryPilot.Service;
 
 /// <summary>The service's own metrics, all in one place and all named <c>canarypilot_…</c>, in a registry of their own.</summary>
-public sealed class ServiceMetrics
+public sealed class ServiceMetrics : IErrorCounter
 {
+    private readonly Counter _errors;
     private readonly Gauge _phase;
     private readonly Gauge _weight;
     private readonly Counter _analyses;
@@ -30,10 +33,11 @@ public sealed class ServiceMetrics
             Buckets = Histogram.ExponentialBuckets(30, 2, 10),
         });
         _leader = factory.CreateGauge("canarypilot_leader", "1 when this replica leads and drives rollouts.");
+        _errors = factory.CreateCounter("canarypilot_errors_total", "Failures caught and handled (each also logged), by the component that caught them.", new CounterConfiguration { LabelNames = ["component"] });
         _reconcileFailures = factory.CreateCounter("canarypilot_reconcile_failures_total", "Reconciles that failed (the cluster or Prometheus unreachable); retried next interval.");
-        _outbound = factory.CreateHistogram("canarypilot_outbound_request_duration_seconds", "HTTP calls to the Kubernetes API and Prometheus, by target and outcome (2xx, 4xx, 5xx or error).", new HistogramConfiguration
+        _outbound = factory.CreateHistogram("canarypilot_outbound_request_duration_seconds", "HTTP calls to the Kubernetes API and Prometheus, by target, verb (get, list, watch, create, update, patch, delete for Kubernetes; the HTTP method for Prometheus) and outcome (2xx, 4xx, 5xx or error).", new HistogramConfiguration
         {
-            LabelNames = ["target", "outcome"],
+            LabelNames = ["target", "verb", "outcome"],
             Buckets = Histogram.ExponentialBuckets(0.005, 2, 12),
         });
     }
@@ -82,6 +86,8 @@ public sealed class ServiceMetrics
     public void Leading(bool leading) => _leader.Set(leading ? 1 : 0);
 
     public void ReconcileFailed() => _reconcileFailures.Inc();
+
+    public void Count(string component) => _errors.WithLabels(component).Inc();
 }
 
 /// <summary>Times each call and files it under its outcome; a call that throws counts as <c>error</c> (timeouts and cancellations included).</summary>
@@ -99,7 +105,8 @@ internal sealed class OutboundCallHandler(Histogram calls, string target, TimePr
         }
         finally
         {
-            calls.WithLabels(target, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
+            var verb = target == "kubernetes" ? KubernetesVerbs.Of(request) : request.Method.Method.ToLowerInvariant();
+            calls.WithLabels(target, verb, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using CanaryPilot.Kubernetes;
+using CanaryPilot.Notifications;
 
 namespace CanaryPilot.Service;
 
@@ -42,6 +44,29 @@ public sealed class ServiceOptions
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a newly elected leader waits for the watch cache's first list before it gives the Lease up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CacheSyncTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How the Kubernetes API is called (section <c>CanaryPilot:Kubernetes</c>).</summary>
+    public KubernetesOptions Kubernetes { get; } = new();
+
+    /// <summary>How notifications are delivered (section <c>CanaryPilot:Notifications</c>).</summary>
+    public NotificationOptions Notifications { get; } = new();
+
+    /// <summary>Checks every setting, the nested sections' too; throws <see cref="ValidationException"/> naming the first that is out of range.</summary>
+    public void Validate()
+    {
+        foreach (var (section, value) in new (string, object)[] { ("", this), ("Kubernetes:", Kubernetes), ("Notifications:", Notifications) })
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
+            {
+                throw new ValidationException($"{SectionName}:{section}{string.Join(", ", results[0].MemberNames)}: {results[0].ErrorMessage}");
+            }
+        }
+    }
 
     /// <summary>Largest request body the API accepts.</summary>
     public long MaxRequestBytes { get; set; } = 64 * 1024;

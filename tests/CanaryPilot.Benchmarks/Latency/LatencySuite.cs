@@ -116,7 +116,7 @@ internal static class LatencySuite
         var plan = PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans.Single();
         var services = new ServiceCollection();
         services.AddLogging(builder => builder.SetMinimumLevel(LogLevel.Warning));
-        services.AddRolloutEngine(new EngineSettings { Cluster = environment.Cluster.Configuration, Prometheus = environment.Prometheus.Address });
+        services.AddRolloutEngine(new EngineSettings { Cluster = environment.Cluster.Configuration, Prometheus = environment.Prometheus.Address, Rule = CanaryPilot.Kubernetes.Rollouts.DrivingRule.ForCli() });
         var weightAtFailure = -1;
         await using (var engine = services.BuildServiceProvider())
         {

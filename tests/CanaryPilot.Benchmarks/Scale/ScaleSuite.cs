@@ -30,7 +30,9 @@ internal static class ScaleSuite
 
     public static async Task<string> RunAsync(IReadOnlyList<int> sizes, TextWriter progress)
     {
-        var table = new Table("rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak working set", "managed heap retained", "Kubernetes requests / tick", "Prometheus requests / tick", "distinct queries / tick");
+        var table = new Table(
+            "rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak working set", "managed heap retained",
+            "Kubernetes GET + LIST / rollout / tick", "Kubernetes writes / rollout / tick", "watches opened", "Prometheus requests / tick", "distinct queries / tick");
         foreach (var size in sizes)
         {
             var result = await OnceAsync(size, progress);
@@ -43,7 +45,9 @@ internal static class ScaleSuite
                 result.Cores.ToString("0.00", CultureInfo.InvariantCulture),
                 $"{result.PeakMemoryBytes / (1 << 20)} MiB",
                 $"{result.RetainedBytes / (1 << 20)} MiB",
-                result.KubernetesPerTick.ToString("N0", CultureInfo.InvariantCulture),
+                (result.Reads / result.RolloutTicks).ToString("0.###", CultureInfo.InvariantCulture),
+                (result.Writes / result.RolloutTicks).ToString("0.###", CultureInfo.InvariantCulture),
+                result.Watches.ToString("N0", CultureInfo.InvariantCulture),
                 result.PrometheusPerTick.ToString("N0", CultureInfo.InvariantCulture),
                 result.DistinctQueriesPerTick.ToString("N0", CultureInfo.InvariantCulture));
         }
@@ -63,15 +67,18 @@ internal static class ScaleSuite
               apart). CPU is processor time over wall time; the peak working set is sampled every second
               of the window; the managed heap retained is what a full, compacting collection leaves at
               its end — what the rollouts themselves hold.
-            - **requests / tick**: calls counted by the service's own `canarypilot_outbound_request_duration_seconds`
-              over the window, divided by the ticks in it. A tick of one rollout reads its plan, observes its
-              VirtualService and writes its status; **distinct queries / tick** is the number of different
-              rendered queries all rollouts need per tick (here one each, with request-volume checks off), the
-              most Prometheus requests there should be.
+            - **requests**: calls counted by the service's own `canarypilot_outbound_request_duration_seconds`
+              (by `verb`) over the window. **GET + LIST** and **writes** (create, update, patch) are divided by the
+              rollouts' ticks in the window (jobs run): a tick reads its plan, its templates and its VirtualService
+              from the watch cache and writes its status once. **watches opened** is the cache's own traffic in
+              the window, apart: one long request per kind and namespace, opened again only when one ends.
+              **distinct queries / tick** is the number of different rendered queries all rollouts need per tick
+              (here one each, with request-volume checks off), the most Prometheus requests there should be.
             """;
     }
 
-    private sealed record Result(List<double> Lags, double Cores, long PeakMemoryBytes, long RetainedBytes, double KubernetesPerTick, double PrometheusPerTick, int DistinctQueriesPerTick);
+    private sealed record Result(
+        List<double> Lags, double Cores, long PeakMemoryBytes, long RetainedBytes, double Reads, double Writes, double Watches, double RolloutTicks, double PrometheusPerTick, int DistinctQueriesPerTick);
 
     private static string Ms(List<double> sortedMs, double q) =>
         sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)]:0} ms";
@@ -147,13 +154,17 @@ internal static class ScaleSuite
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var retained = GC.GetTotalMemory(forceFullCollection: true);
             await service.StopAsync();
+            double Delta(string target, params string[] verbs) => verbs.Sum(v => after.Count(target, v) - before.Count(target, v));
             return new Result(
                 [.. lags.Lags.Order()],
                 cores,
                 peak,
                 retained,
-                (after.Kubernetes - before.Kubernetes) / ticks,
-                (after.Prometheus - before.Prometheus) / ticks,
+                Delta("kubernetes", "get", "list"),
+                Delta("kubernetes", "create", "update", "patch"),
+                Delta("kubernetes", "watch"),
+                Math.Max(1, lags.Lags.Count),
+                Delta("prometheus", "get", "post") / ticks,
                 size);
         }
         finally
@@ -255,15 +266,22 @@ internal static class ScaleSuite
         }
     }
 
-    /// <summary>Calls to Kubernetes and to Prometheus so far, from the service's own metrics.</summary>
-    private static async Task<(double Kubernetes, double Prometheus)> OutboundAsync(ServiceMetrics metrics)
+    /// <summary>Calls so far by target and verb, from the service's own metrics.</summary>
+    private static async Task<Calls> OutboundAsync(ServiceMetrics metrics)
     {
         using var stream = new MemoryStream();
         await metrics.Registry.CollectAndExportAsTextAsync(stream);
-        double Sum(string target) => Encoding.UTF8.GetString(stream.ToArray()).Split('\n')
-            .Where(l => l.StartsWith("canarypilot_outbound_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains($"target=\"{target}\"", StringComparison.Ordinal))
+        var lines = Encoding.UTF8.GetString(stream.ToArray()).Split('\n')
+            .Where(l => l.StartsWith("canarypilot_outbound_request_duration_seconds_count{", StringComparison.Ordinal))
+            .ToList();
+        return new Calls(lines);
+    }
+
+    private sealed class Calls(List<string> lines)
+    {
+        public double Count(string target, string verb) => lines
+            .Where(l => l.Contains($"target=\"{target}\"", StringComparison.Ordinal) && l.Contains($"verb=\"{verb}\"", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        return (Sum("kubernetes"), Sum("prometheus"));
     }
 
     /// <summary>How late each job started: its start minus the time it was due.</summary>

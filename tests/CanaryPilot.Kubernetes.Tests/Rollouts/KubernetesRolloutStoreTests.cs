@@ -26,7 +26,7 @@ public sealed class KubernetesRolloutStoreTests : IAsyncLifetime
 
         await _cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bookinfo" } });
         var objects = new CustomObjects(_cluster.Client, KubernetesResilience.Create(RouterHarness.Options, TimeProvider.System), RouterHarness.Options);
-        _store = new KubernetesRolloutStore(objects, new RolloutStoreOptions());
+        _store = new KubernetesRolloutStore(objects, new PlanReader(objects), new RolloutStoreOptions());
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

@@ -46,6 +46,12 @@ public sealed class RbacTests
 
             """);
 
+        // Someone else writes first, once of each kind: the controller reads that object again (get) and re-applies its change.
+        foreach (var plural in new[] { "rolloutplans", "virtualservices", "destinationrules" })
+        {
+            bed.Cluster.Server.Faults.ConflictOnNextWrite(plural);
+        }
+
         await using (var service = await ServiceUnderTest.StartAsync(bed, options: DeploymentSettings()))
         {
             await Eventually.TrueAsync(async () => await PhaseAsync(bed) == "Succeeded", "the rollout to succeed", TimeSpan.FromMinutes(2));

@@ -21,7 +21,7 @@ public sealed class RolloutEndToEndTests
         var scheduler = engine.GetRequiredService<RolloutScheduler>();
         if (rebuild)
         {
-            Assert.Equal(1, await scheduler.RebuildAsync(engine.GetRequiredService<IRolloutStore>(), CancellationToken.None));
+            Assert.Equal(1, await scheduler.RebuildAsync(await engine.GetRequiredService<IRolloutStore>().ListAsync(CancellationToken.None), CancellationToken.None));
         }
         else
         {

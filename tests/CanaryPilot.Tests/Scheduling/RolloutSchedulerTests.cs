@@ -24,6 +24,7 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
         services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton(_world.Reconciler(_clock));
         services.AddSingleton<RolloutProgress>();
+        services.AddSingleton(CanaryPilot.Core.Diagnostics.IErrorCounter.None);
         services.AddSingleton<RolloutScheduler>();
         services.AddQuartz(q => q.UseTimeProvider(_clock));
         _services = services.BuildServiceProvider();
@@ -66,9 +67,9 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
         var scheduler = _services.GetRequiredService<RolloutScheduler>();
         _world.Store.Status = new RolloutStatus { Phase = RolloutPhase.Succeeded };
 
-        Assert.Equal(0, await scheduler.RebuildAsync(_world.Store, CancellationToken.None));
+        Assert.Equal(0, await scheduler.RebuildAsync(await _world.Store.ListAsync(CancellationToken.None), CancellationToken.None));
         _world.Store.Status = new RolloutStatus { Phase = RolloutPhase.Progressing, Stage = 0, CanaryWeight = 10 };
-        Assert.Equal(1, await scheduler.RebuildAsync(_world.Store, CancellationToken.None));
+        Assert.Equal(1, await scheduler.RebuildAsync(await _world.Store.ListAsync(CancellationToken.None), CancellationToken.None));
         Assert.True(await scheduler.IsScheduledAsync("bookinfo", "reviews", CancellationToken.None));
     }
 
@@ -79,7 +80,7 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
         await _quartz.Standby();
         var store = new Rollouts([.. Enumerable.Range(0, 4).Select(i => new StoredRollout("bookinfo", $"reviews-{i}", Plan, [], new RolloutStatus { Phase = RolloutPhase.Progressing }, 1, "1"))]);
 
-        Assert.Equal(4, await scheduler.RebuildAsync(store, CancellationToken.None));
+        Assert.Equal(4, await scheduler.RebuildAsync(await store.ListAsync(CancellationToken.None), CancellationToken.None));
 
         var firstTicks = new List<TimeSpan>();
         for (var i = 0; i < 4; i++)

@@ -26,13 +26,16 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     public LeaderService Leader => App.Services.GetRequiredService<LeaderService>();
 
-    /// <summary>Starts a replica; <paramref name="options"/>, when given, are its settings (as a Deployment's environment makes them) before the test's own.</summary>
-    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a", ServiceOptions? options = null)
+    /// <summary>
+    /// Starts a replica; <paramref name="options"/>, when given, are its settings (as a Deployment's
+    /// environment makes them) before the test's own; <paramref name="prometheus"/> stands in for the bed's.
+    /// </summary>
+    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a", ServiceOptions? options = null, Uri? prometheus = null)
     {
         options ??= new ServiceOptions();
         options.Port = 0;
         options.ListenOnAllInterfaces = false;
-        options.Prometheus = bed.Prometheus.Address.ToString();
+        options.Prometheus = (prometheus ?? bed.Prometheus.Address).ToString();
         options.Identity = identity;
         options.LeaseDuration = TimeSpan.FromSeconds(2);
         options.RenewDeadline = TimeSpan.FromSeconds(1);
