@@ -68,9 +68,6 @@ public sealed class WatchCache : BackgroundService
     public IReadOnlyList<JsonObject>? List(ResourceKind kind, string? namespaceName) =>
         Covering(kind, namespaceName) is { } watch ? [.. watch.In(namespaceName).Select(o => o.Parse())] : null;
 
-    /// <summary>Every cached object of the kind, unparsed (for callers that look only at some).</summary>
-    public IEnumerable<CachedObject> All(ResourceKind kind) => _watches.Where(w => w.Kind == kind && w.Synced.IsCompleted).SelectMany(w => w.In(null));
-
     /// <summary>Takes in what a write returned, so the next read sees it without waiting for the watch.</summary>
     public void Remember(ResourceKind kind, JsonObject written)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CanaryPilot.Hosting;
+using CanaryPilot.Kubernetes;
 using CanaryPilot.Kubernetes.Caching;
 using CanaryPilot.Kubernetes.Rollouts;
 using CanaryPilot.Secrets;
@@ -71,7 +72,9 @@ public static class ServiceHost
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (PlanController controller) => controller.Ready ? Results.Text("ok") : Results.Problem(statusCode: 503, title: "Not ready", detail: "the RolloutPlan watch is not established yet"));
+        app.MapGet("/readyz", (PlanController controller, WatchCache cache) => controller.Ready
+            ? Results.Text("ok")
+            : Results.Problem(statusCode: 503, title: "Not ready", detail: cache.IsNotServed(CanaryPilotResources.RolloutPlans) ? CanaryPilotResources.CrdMissingHint : "the RolloutPlans are not listed yet"));
         app.MapGet("/metrics", async (HttpContext context, ServiceMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4";

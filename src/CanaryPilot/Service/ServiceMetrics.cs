@@ -35,9 +35,9 @@ public sealed class ServiceMetrics : IErrorCounter
         _leader = factory.CreateGauge("canarypilot_leader", "1 when this replica leads and drives rollouts.");
         _errors = factory.CreateCounter("canarypilot_errors_total", "Failures caught and handled (each also logged), by the component that caught them.", new CounterConfiguration { LabelNames = ["component"] });
         _reconcileFailures = factory.CreateCounter("canarypilot_reconcile_failures_total", "Reconciles that failed (the cluster or Prometheus unreachable); retried next interval.");
-        _outbound = factory.CreateHistogram("canarypilot_outbound_request_duration_seconds", "HTTP calls to the Kubernetes API and Prometheus, by target, verb (get, list, watch, create, update, patch, delete for Kubernetes; the HTTP method for Prometheus) and outcome (2xx, 4xx, 5xx or error).", new HistogramConfiguration
+        _outbound = factory.CreateHistogram("canarypilot_outbound_request_duration_seconds", "HTTP calls to the Kubernetes API and Prometheus, by target, verb and resource (get, list, watch, create, update, patch, delete of rolloutplans, leases, … for Kubernetes; the HTTP method and query for Prometheus) and outcome (2xx, 4xx, 5xx or error).", new HistogramConfiguration
         {
-            LabelNames = ["target", "verb", "outcome"],
+            LabelNames = ["target", "verb", "resource", "outcome"],
             Buckets = Histogram.ExponentialBuckets(0.005, 2, 12),
         });
     }
@@ -105,8 +105,8 @@ internal sealed class OutboundCallHandler(Histogram calls, string target, TimePr
         }
         finally
         {
-            var verb = target == "kubernetes" ? KubernetesVerbs.Of(request) : request.Method.Method.ToLowerInvariant();
-            calls.WithLabels(target, verb, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
+            var (verb, resource) = target == "kubernetes" ? KubernetesRequests.Of(request) : (request.Method.Method.ToLowerInvariant(), "query");
+            calls.WithLabels(target, verb, resource, outcome).Observe(time.GetElapsedTime(started).TotalSeconds);
         }
     }
 }

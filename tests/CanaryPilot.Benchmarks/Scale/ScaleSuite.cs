@@ -32,7 +32,7 @@ internal static class ScaleSuite
     {
         var table = new Table(
             "rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak working set", "managed heap retained",
-            "Kubernetes GET + LIST / rollout / tick", "Kubernetes writes / rollout / tick", "watches opened", "Prometheus requests / tick", "distinct queries / tick");
+            "Kubernetes GET + LIST / rollout / tick", "Kubernetes writes / rollout / tick", "watches opened", "Lease calls / s", "Prometheus requests / tick", "distinct queries / tick");
         foreach (var size in sizes)
         {
             var result = await OnceAsync(size, progress);
@@ -48,6 +48,7 @@ internal static class ScaleSuite
                 (result.Reads / result.RolloutTicks).ToString("0.###", CultureInfo.InvariantCulture),
                 (result.Writes / result.RolloutTicks).ToString("0.###", CultureInfo.InvariantCulture),
                 result.Watches.ToString("N0", CultureInfo.InvariantCulture),
+                (result.LeaseCalls / Measure.TotalSeconds).ToString("0.#", CultureInfo.InvariantCulture),
                 result.PrometheusPerTick.ToString("N0", CultureInfo.InvariantCulture),
                 result.DistinctQueriesPerTick.ToString("N0", CultureInfo.InvariantCulture));
         }
@@ -72,13 +73,14 @@ internal static class ScaleSuite
               rollouts' ticks in the window (jobs run): a tick reads its plan, its templates and its VirtualService
               from the watch cache and writes its status once. **watches opened** is the cache's own traffic in
               the window, apart: one long request per kind and namespace, opened again only when one ends.
+              **Lease calls** are the leader election's (a read and a renewal every 2 s), whatever the size.
               **distinct queries / tick** is the number of different rendered queries all rollouts need per tick
               (here one each, with request-volume checks off), the most Prometheus requests there should be.
             """;
     }
 
     private sealed record Result(
-        List<double> Lags, double Cores, long PeakMemoryBytes, long RetainedBytes, double Reads, double Writes, double Watches, double RolloutTicks, double PrometheusPerTick, int DistinctQueriesPerTick);
+        List<double> Lags, double Cores, long PeakMemoryBytes, long RetainedBytes, double Reads, double Writes, double Watches, double LeaseCalls, double RolloutTicks, double PrometheusPerTick, int DistinctQueriesPerTick);
 
     private static string Ms(List<double> sortedMs, double q) =>
         sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)]:0} ms";
@@ -154,17 +156,20 @@ internal static class ScaleSuite
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var retained = GC.GetTotalMemory(forceFullCollection: true);
             await service.StopAsync();
-            double Delta(string target, params string[] verbs) => verbs.Sum(v => after.Count(target, v) - before.Count(target, v));
+            // The rollouts' own calls; the leader election's renewals of its Lease are counted apart.
+            double Rollouts(params string[] verbs) => verbs.Sum(v => after.Count("kubernetes", v, lease: false) - before.Count("kubernetes", v, lease: false));
+            double Leases() => after.Count("kubernetes", null, lease: true) - before.Count("kubernetes", null, lease: true);
             return new Result(
                 [.. lags.Lags.Order()],
                 cores,
                 peak,
                 retained,
-                Delta("kubernetes", "get", "list"),
-                Delta("kubernetes", "create", "update", "patch"),
-                Delta("kubernetes", "watch"),
+                Rollouts("get", "list"),
+                Rollouts("create", "update", "patch"),
+                Rollouts("watch"),
+                Leases(),
                 Math.Max(1, lags.Lags.Count),
-                Delta("prometheus", "get", "post") / ticks,
+                (after.Count("prometheus", null, lease: false) - before.Count("prometheus", null, lease: false)) / ticks,
                 size);
         }
         finally
@@ -279,8 +284,11 @@ internal static class ScaleSuite
 
     private sealed class Calls(List<string> lines)
     {
-        public double Count(string target, string verb) => lines
-            .Where(l => l.Contains($"target=\"{target}\"", StringComparison.Ordinal) && l.Contains($"verb=\"{verb}\"", StringComparison.Ordinal))
+        /// <summary>Calls to <paramref name="target"/> of <paramref name="verb"/> (any when null), to the Lease or to everything else.</summary>
+        public double Count(string target, string? verb, bool lease) => lines
+            .Where(l => l.Contains($"target=\"{target}\"", StringComparison.Ordinal)
+                && (verb is null || l.Contains($"verb=\"{verb}\"", StringComparison.Ordinal))
+                && l.Contains("resource=\"leases\"", StringComparison.Ordinal) == lease)
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 

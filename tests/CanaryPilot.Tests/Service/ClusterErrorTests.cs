@@ -27,6 +27,11 @@ public sealed class ClusterErrorTests
         Assert.Equal("application/problem+json", list.Content.Headers.ContentType?.MediaType);
         Assert.Contains("kubectl apply -f deploy/crds/", JsonNode.Parse(await list.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        await Eventually.TrueAsync(async () =>
+        {
+            using var again = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            return (await again.Content.ReadAsStringAsync()).Contains("kubectl apply -f deploy/crds/", StringComparison.Ordinal);
+        }, "readyz to say the CRDs are missing");
         await app.StopAsync();
     }
 }
