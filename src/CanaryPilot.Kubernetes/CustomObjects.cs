@@ -43,9 +43,10 @@ public sealed class CustomObjects(IKubernetes client, ResiliencePipeline pipelin
         return Remember(resource.Kind, ToJson(created));
     }
 
-    /// <summary>Every object of <paramref name="kind"/> in <paramref name="namespaceName"/> (every namespace when null).</summary>
-    public async Task<IReadOnlyList<JsonObject>> ListAsync(ResourceKind kind, string? namespaceName, CancellationToken cancellationToken) =>
-        cache?.List(kind, namespaceName) ?? await ListFromApiAsync(kind.Group, kind.Version, namespaceName, kind.Plural, cancellationToken);
+    /// <summary>Every object of <paramref name="kind"/> in <paramref name="namespaceName"/> (every namespace when null) that <paramref name="where"/> keeps.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(ResourceKind kind, string? namespaceName, CancellationToken cancellationToken, Func<CachedObject, bool>? where = null) =>
+        cache?.List(kind, namespaceName, where)
+        ?? [.. (await ListFromApiAsync(kind.Group, kind.Version, namespaceName, kind.Plural, cancellationToken)).Where(o => where is null || (CachedObject.From(o) is { } found && where(found)))];
 
     private async Task<IReadOnlyList<JsonObject>> ListFromApiAsync(string group, string version, string? namespaceName, string plural, CancellationToken cancellationToken)
     {

@@ -11,12 +11,13 @@ public sealed class CachedObject
 {
     private readonly byte[] _json;
 
-    private CachedObject(byte[] json, string ns, string name, string resourceVersion)
+    private CachedObject(byte[] json, string ns, string name, string resourceVersion, string? host)
     {
         _json = json;
         Namespace = ns;
         Name = name;
         ResourceVersion = resourceVersion;
+        Host = host;
     }
 
     public string Namespace { get; }
@@ -24,6 +25,9 @@ public sealed class CachedObject
     public string Name { get; }
 
     public string ResourceVersion { get; }
+
+    /// <summary>The object's <c>spec.host</c> (a DestinationRule's), kept so a rule can be found among thousands without parsing them.</summary>
+    public string? Host { get; }
 
     public string Key => $"{Namespace}/{Name}";
 
@@ -44,6 +48,9 @@ public sealed class CachedObject
 
         var ns = metadata.TryGetProperty("namespace", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
         var version = metadata.TryGetProperty("resourceVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
-        return new CachedObject(bytes, ns, name.GetString()!, version);
+        var host = json.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("host", out var h) && h.ValueKind == JsonValueKind.String
+            ? h.GetString()
+            : null;
+        return new CachedObject(bytes, ns, name.GetString()!, version, host);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,9 +21,18 @@ internal sealed partial class ResourceWatch(
     /// <summary>A watch that ends sooner than this having delivered nothing counts as a failure, so it backs off.</summary>
     private static readonly TimeSpan ShortestQuietWatch = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long one list (of thousands of objects, maybe) may take.</summary>
+    private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The server ends each watch after 5 to 10 minutes (chosen at random, so watches do not end together)
+    /// and it is resumed at once: a connection that died without a word is found out within that time.
+    /// </summary>
+    private static int WatchSeconds() => 300 + Random.Shared.Next(300);
+
     private readonly string _kind = kind.ToString();
     private readonly string _scope = namespaceName ?? "every namespace";
-    private readonly ConcurrentDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
+    private readonly WatchedObjects _objects = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _resumeFrom;
     private volatile WatchState _state;
@@ -41,13 +49,12 @@ internal sealed partial class ResourceWatch(
 
     public bool Covers(string ns) => namespaceName is null || namespaceName == ns;
 
-    public CachedObject? Get(string ns, string name) => _objects.GetValueOrDefault($"{ns}/{name}");
+    public CachedObject? Get(string ns, string name) => _objects.Get(ns, name);
 
-    public IEnumerable<CachedObject> In(string? ns) => ns is null ? _objects.Values : _objects.Values.Where(o => o.Namespace == ns);
+    public IEnumerable<CachedObject> In(string? ns) => _objects.In(ns);
 
     /// <summary>Takes in a write's response, unless the watch already brought something newer.</summary>
-    public void Remember(CachedObject written) =>
-        _objects.AddOrUpdate(written.Key, written, (_, held) => ResourceVersions.IsOlder(written.ResourceVersion, held.ResourceVersion) ? held : written);
+    public void Remember(CachedObject written) => _objects.Put(written);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -60,6 +67,13 @@ internal sealed partial class ResourceWatch(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e)
+            {
+                // The pipeline retries for ever; should it ever give up, the watch must still not end.
+                errors.Count("watch");
+                LogFailed(logger, _kind, _scope, OneLine(e.Message));
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -76,7 +90,7 @@ internal sealed partial class ResourceWatch(
                 throw new IOException("the watch closed as soon as it opened");
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             var notServed = e is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound };
             if (notServed)
@@ -86,12 +100,21 @@ internal sealed partial class ResourceWatch(
 
             errors.Count("watch");
             LogFailed(logger, _kind, _scope, notServed ? NotServedHint() : OneLine(e.Message));
+            // A list or watch that took too long is a failure to retry, not the process stopping.
+            if (e is OperationCanceledException)
+            {
+                throw new TimeoutException($"{_kind} in {_scope}: the list or watch took too long", e);
+            }
+
             throw;
         }
     }
 
-    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    private async Task<string> ListAsync(CancellationToken stoppingToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(ListTimeout);
+        var cancellationToken = timeout.Token;
         var response = namespaceName is null
             ? await client.CustomObjects.ListClusterCustomObjectAsync(kind.Group, kind.Version, kind.Plural, cancellationToken: cancellationToken)
             : await client.CustomObjects.ListNamespacedCustomObjectAsync(kind.Group, kind.Version, namespaceName, kind.Plural, cancellationToken: cancellationToken);
@@ -108,22 +131,9 @@ internal sealed partial class ResourceWatch(
             }
         }
 
-        foreach (var (key, held) in _objects)
+        foreach (var (type, changed) in _objects.Replace(listed))
         {
-            if (!listed.ContainsKey(key) && _objects.TryRemove(key, out _))
-            {
-                publish(new ChangeNotice(WatchEventType.Deleted, kind, held.Parse()));
-            }
-        }
-
-        foreach (var (key, found) in listed)
-        {
-            var before = _objects.GetValueOrDefault(key);
-            _objects[key] = found;
-            if (before?.ResourceVersion != found.ResourceVersion)
-            {
-                publish(new ChangeNotice(before is null ? WatchEventType.Added : WatchEventType.Modified, kind, found.Parse()));
-            }
+            publish(new ChangeNotice(type, kind, changed.Parse()));
         }
 
         _state = WatchState.Synced;
@@ -132,14 +142,18 @@ internal sealed partial class ResourceWatch(
     }
 
     /// <summary>Follows changes from <paramref name="version"/>; returns how many events came. After 410 Gone, the next session lists again.</summary>
-    private async Task<int> WatchAsync(string version, CancellationToken cancellationToken)
+    private async Task<int> WatchAsync(string version, CancellationToken stoppingToken)
     {
+        var seconds = WatchSeconds();
+        using var overdue = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        overdue.CancelAfter(TimeSpan.FromSeconds(seconds + 30));
+        var cancellationToken = overdue.Token;
         Exception? failure = null;
         var events = namespaceName is null
             ? client.CustomObjects.WatchListClusterCustomObjectAsync(
-                kind.Group, kind.Version, kind.Plural, allowWatchBookmarks: true, resourceVersion: version, onError: OnError, cancellationToken: cancellationToken)
+                kind.Group, kind.Version, kind.Plural, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: seconds, onError: OnError, cancellationToken: cancellationToken)
             : client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-                kind.Group, kind.Version, namespaceName, kind.Plural, allowWatchBookmarks: true, resourceVersion: version, onError: OnError, cancellationToken: cancellationToken);
+                kind.Group, kind.Version, namespaceName, kind.Plural, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: seconds, onError: OnError, cancellationToken: cancellationToken);
         void OnError(Exception e)
         {
             if (e is KubernetesException)
@@ -207,11 +221,11 @@ internal sealed partial class ResourceWatch(
 
             if (type == WatchEventType.Deleted)
             {
-                _objects.TryRemove(found.Key, out _);
+                _objects.Remove(found);
             }
             else
             {
-                Remember(found);
+                _objects.Put(found);
             }
 
             _resumeFrom = found.ResourceVersion;

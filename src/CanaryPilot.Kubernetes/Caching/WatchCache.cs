@@ -65,8 +65,9 @@ public sealed class WatchCache : BackgroundService
     }
 
     /// <summary>Every object of the kind in <paramref name="namespaceName"/> (every namespace when null); null when the cache does not cover it.</summary>
-    public IReadOnlyList<JsonObject>? List(ResourceKind kind, string? namespaceName) =>
-        Covering(kind, namespaceName) is { } watch ? [.. watch.In(namespaceName).Select(o => o.Parse())] : null;
+    /// <remarks>Only the objects <paramref name="where"/> keeps are parsed.</remarks>
+    public IReadOnlyList<JsonObject>? List(ResourceKind kind, string? namespaceName, Func<CachedObject, bool>? where = null) =>
+        Covering(kind, namespaceName) is { } watch ? [.. watch.In(namespaceName).Where(o => where is null || where(o)).Select(o => o.Parse())] : null;
 
     /// <summary>Takes in what a write returned, so the next read sees it without waiting for the watch.</summary>
     public void Remember(ResourceKind kind, JsonObject written)

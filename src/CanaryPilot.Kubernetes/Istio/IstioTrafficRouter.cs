@@ -83,8 +83,13 @@ public sealed class IstioTrafficRouter(CustomObjects objects, KubernetesOptions 
 
     private static ResourceKind DestinationRules(KubernetesOptions options) => new(IstioKinds.Group, options.IstioApiVersion, "destinationrules");
 
+    /// <summary>The namespace's DestinationRules for the canary's host: the only ones CanaryPilot may add a subset to, or take it back from.</summary>
     private Task<IReadOnlyList<JsonObject>> DestinationRulesAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
-        objects.ListAsync(DestinationRules(options), plan.Namespace, cancellationToken);
+        objects.ListAsync(
+            DestinationRules(options),
+            plan.Namespace,
+            cancellationToken,
+            rule => rule.Host is { } host && HostName.Same(host, rule.Namespace, plan.Spec.Service.Canary.Host, plan.Namespace));
 
     private ResourceRef VirtualService(RolloutPlan plan, VirtualServiceRef reference) =>
         VirtualServices(options).In(reference.Namespace ?? plan.Namespace, reference.Name);
