@@ -14,7 +14,11 @@ internal sealed class WatchedObjects
 
     public CachedObject? Get(string ns, string name) => _objects.GetValueOrDefault($"{ns}/{name}");
 
-    public IEnumerable<CachedObject> In(string? ns) => ns is null ? _objects.Values : _objects.Values.Where(o => o.Namespace == ns);
+    /// <remarks>
+    /// Enumerated as it stands, without a snapshot: <c>Values</c> would take every lock of the
+    /// dictionary and copy thousands of entries for each caller, holding up the watch.
+    /// </remarks>
+    public IEnumerable<CachedObject> In(string? ns) => _objects.Select(p => p.Value).Where(o => ns is null || o.Namespace == ns);
 
     /// <summary>Takes in an object as written or as a watch reported it, unless what is held is newer.</summary>
     public void Put(CachedObject found) =>

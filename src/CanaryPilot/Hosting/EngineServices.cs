@@ -73,6 +73,9 @@ public static class EngineServices
         {
             q.UseTimeProvider(settings.Time);
             q.UseDefaultThreadPool(pool => pool.MaxConcurrency = settings.MaxConcurrentReconciles);
+            // Take every trigger already due in one round (none early): one at a time, the scheduler's
+            // own thread fired at most about 500 ticks a second, and 10,000 rollouts every 10 s fell behind.
+            q.ConfigureScheduler(scheduler => scheduler.MaxBatchSize = settings.MaxConcurrentReconciles);
         });
         return services;
     }

@@ -51,9 +51,10 @@ public sealed record EngineSettings
 
     /// <summary>
     /// Rollouts reconciled at once. A reconcile mostly waits on the Kubernetes API and Prometheus, so
-    /// this is well above the cores; Quartz's default of 10 starves thousands of rollouts.
+    /// this is well above the cores; Quartz's default of 10 starves thousands of rollouts, and 64 fell
+    /// behind at 10,000 rollouts ticking every 10 s.
     /// </summary>
-    public int MaxConcurrentReconciles { get; init; } = 64;
+    public int MaxConcurrentReconciles { get; init; } = 128;
 
     /// <summary>
     /// Wraps the HTTP calls to each outside system (<c>kubernetes</c>, <c>prometheus</c>), e.g. to

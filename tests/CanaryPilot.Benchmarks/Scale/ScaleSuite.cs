@@ -244,13 +244,15 @@ internal static class ScaleSuite
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {
-            var progressing = (await store.ListAsync(CancellationToken.None)).Count(r => r.Status is { Phase: RolloutPhase.Progressing, CanaryWeight: 10 });
-            if (progressing == size)
+            var rollouts = await store.ListAsync(CancellationToken.None);
+            var behind = rollouts.Where(r => r.Status is not { Phase: RolloutPhase.Progressing, CanaryWeight: 10 }).ToList();
+            if (behind.Count == 0 && rollouts.Count == size)
             {
                 return;
             }
 
-            await progress.WriteLineAsync($"scale {size}: {progressing} progressing after {deadline.Elapsed.TotalSeconds:0} s");
+            var some = behind.Count <= 3 ? $" (behind: {string.Join(", ", behind.Select(r => $"{r.Name} rv {r.ResourceVersion} {r.Status.Phase} {r.Status.CanaryWeight}%"))})" : "";
+            await progress.WriteLineAsync($"scale {size}: {rollouts.Count - behind.Count} of {rollouts.Count} progressing after {deadline.Elapsed.TotalSeconds:0} s{some}");
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
 

@@ -54,7 +54,7 @@ public sealed class RbacTests
 
         await using (var service = await ServiceUnderTest.StartAsync(bed, options: DeploymentSettings()))
         {
-            await Eventually.TrueAsync(async () => await PhaseAsync(bed) == "Succeeded", "the rollout to succeed", TimeSpan.FromMinutes(2));
+            await Eventually.TrueAsync(async () => await bed.PhaseAsync() == "Succeeded", "the rollout to succeed", TimeSpan.FromMinutes(2));
             using var trigger = await service.Http.SendAsync(ServiceUnderTest.Request(
                 HttpMethod.Post, "/api/v1/rollouts/bookinfo/reviews/trigger", body: new StringContent("""{"idempotencyKey": "rbac-1", "revision": "reviews:2.1.0"}""", Encoding.UTF8, "application/json")));
             Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
@@ -87,12 +87,6 @@ public sealed class RbacTests
             .Where(e => e!["value"] is not null)
             .ToDictionary(e => ((string)e!["name"]!).Replace("__", ":", StringComparison.Ordinal), e => (string?)e!["value"]);
         return ServiceHost.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(environment).Build());
-    }
-
-    private static async Task<string?> PhaseAsync(RolloutTestBed bed)
-    {
-        var plan = JsonNode.Parse((await bed.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!)!;
-        return (string?)plan["status"]?["phase"];
     }
 
     private static string Resource(AuditRecord call) => call.Subresource is null ? call.Resource : $"{call.Resource}/{call.Subresource}";

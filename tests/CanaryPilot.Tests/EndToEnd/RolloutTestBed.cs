@@ -115,6 +115,13 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     public async Task CreatePlanAsync(string yaml = Plan) =>
         (await KubectlProcess.RunWithInputAsync(Cluster.KubeconfigPath, yaml, "create", "-f", "-")).Succeeded();
 
+    /// <summary>The reviews RolloutPlan as the cluster holds it, status included.</summary>
+    public async Task<JsonNode> PlanAsync() =>
+        JsonNode.Parse((await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!)!;
+
+    /// <summary>The reviews rollout's phase, as its status says.</summary>
+    public async Task<string?> PhaseAsync() => (string?)(await PlanAsync())["status"]?["phase"];
+
     /// <summary>The canary's (v2's) live weight in the VirtualService (0 when it has no canary destination).</summary>
     public Task<int> LiveCanaryWeightAsync() => LiveWeightAsync("v2");
 

@@ -24,7 +24,7 @@ public sealed class LeaderTakeoverTests
         bed.Cluster.Server.Faults.Clear();
         await using var second = await ServiceUnderTest.StartAsync(bed, "replica-b");
         await Eventually.TrueAsync(() => second.Leader.IsLeader, "replica-b to lead", TimeSpan.FromSeconds(30));
-        await Eventually.TrueAsync(async () => await PhaseAsync(bed) == "Succeeded", "replica-b to finish the rollout", TimeSpan.FromMinutes(2));
+        await Eventually.TrueAsync(async () => await bed.PhaseAsync() == "Succeeded", "replica-b to finish the rollout", TimeSpan.FromMinutes(2));
         Assert.Equal(100, await bed.LiveCanaryWeightAsync());
     }
 
@@ -39,7 +39,4 @@ public sealed class LeaderTakeoverTests
             return null;
         }
     }
-
-    private static async Task<string?> PhaseAsync(RolloutTestBed bed) =>
-        (string?)JsonNode.Parse((await bed.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!)!["status"]?["phase"];
 }

@@ -20,9 +20,6 @@ public sealed class PlanLifecycleTests
     private static string PlanUsing(string template) =>
         RolloutTestBed.Plan.Replace("template: istio-success-rate", $"template: {template}", StringComparison.Ordinal);
 
-    private static async Task<JsonNode> PlanAsync(RolloutTestBed bed) =>
-        JsonNode.Parse((await bed.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!)!;
-
     [Fact]
     public async Task Trigger_OfAPlanUsingANamespaceTemplate_StartsTheRollout()
     {
@@ -30,14 +27,14 @@ public sealed class PlanLifecycleTests
         (await KubectlProcess.RunWithInputAsync(bed.Cluster.KubeconfigPath, NamespaceTemplate("bookinfo-success-rate"), "create", "-f", "-")).Succeeded();
         await bed.CreatePlanAsync(PlanUsing("bookinfo-success-rate"));
         await using var service = await ServiceUnderTest.StartAsync(bed);
-        await Eventually.TrueAsync(async () => (string?)(await PlanAsync(bed))["status"]?["phase"] == "Succeeded", "the first rollout to be promoted", TimeSpan.FromMinutes(2));
+        await Eventually.TrueAsync(async () => await bed.PhaseAsync() == "Succeeded", "the first rollout to be promoted", TimeSpan.FromMinutes(2));
 
         using var trigger = await service.Http.SendAsync(ServiceUnderTest.Request(
             HttpMethod.Post, "/api/v1/rollouts/bookinfo/reviews/trigger", body: new StringContent("""{"idempotencyKey": "ci-7", "revision": "reviews:2.2.0"}""", Encoding.UTF8, "application/json")));
 
         Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
         await Eventually.TrueAsync(
-            async () => (await PlanAsync(bed))["status"] is { } status && (string?)status["phase"] == "Progressing" && ((string?)status["revision"])?.Contains("reviews:2.2.0", StringComparison.Ordinal) == true,
+            async () => (await bed.PlanAsync())["status"] is { } status && (string?)status["phase"] == "Progressing" && ((string?)status["revision"])?.Contains("reviews:2.2.0", StringComparison.Ordinal) == true,
             "the triggered rollout to progress",
             TimeSpan.FromMinutes(1));
     }
@@ -52,7 +49,7 @@ public sealed class PlanLifecycleTests
 
         JsonNode? valid = null;
         await Eventually.TrueAsync(
-            async () => (valid = (await PlanAsync(bed))["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c!["type"] == "Valid")) is not null,
+            async () => (valid = (await bed.PlanAsync())["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c!["type"] == "Valid")) is not null,
             "the plan's status to say it is invalid",
             TimeSpan.FromSeconds(30));
         Assert.Equal(("False", "InvalidPlan"), ((string?)valid!["status"], (string?)valid["reason"]));

@@ -11,8 +11,6 @@ namespace CanaryPilot.Tests.Service;
 /// <summary>What a tick waits on — Prometheus — neither holds a person's command back nor uses settings the plan no longer has.</summary>
 public sealed class TickWaitTests
 {
-    private static async Task<JsonNode> PlanAsync(RolloutTestBed bed) =>
-        JsonNode.Parse((await bed.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!)!;
 
     [Fact]
     public async Task Abort_WhilePrometheusHangs_IsCarriedOutAtOnce_AndTheLateResultBringsNoTrafficBack()
@@ -37,7 +35,7 @@ public sealed class TickWaitTests
         var scheduler = service.App.Services.GetRequiredService<RolloutScheduler>();
         await Eventually.TrueAsync(async () => !await scheduler.IsScheduledAsync("bookinfo", "reviews", CancellationToken.None), "the waiting tick to end, and the job with it", TimeSpan.FromSeconds(60));
         Assert.Equal(0, await bed.LiveCanaryWeightAsync());
-        Assert.Equal("Aborted", (string?)(await PlanAsync(bed))["status"]!["phase"]);
+        Assert.Equal("Aborted", await bed.PhaseAsync());
     }
 
     [Fact]
@@ -61,6 +59,6 @@ public sealed class TickWaitTests
             new V1Patch("""{"stringData": {"token": "token-after"}}""", V1Patch.PatchType.MergePatch), "prometheus-token", "bookinfo");
 
         await Eventually.TrueAsync(() => prometheus.Requests.Any(r => r.Header("X-Scope-OrgID") == "team-b" && r.Header("Authorization") == "Bearer token-after"), "a query with the edited header and the rotated token", TimeSpan.FromSeconds(30));
-        Assert.Equal("Progressing", (string?)(await PlanAsync(bed))["status"]!["phase"]);
+        Assert.Equal("Progressing", await bed.PhaseAsync());
     }
 }
