@@ -51,6 +51,12 @@ internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutPr
         }
         catch (SchedulerException e)
         {
+            if (await context.Scheduler.GetStatus(CancellationToken.None) is SchedulerStatus.ShuttingDown or SchedulerStatus.Shutdown)
+            {
+                // The scheduler is going, and the job with it: nothing is left to remove.
+                return;
+            }
+
             // It fires again; the next run removes it.
             errors.Count("scheduler");
             LogRemoveFailed(logger, e, context.JobDetail.Key.Group, context.JobDetail.Key.Name, e.Message);
