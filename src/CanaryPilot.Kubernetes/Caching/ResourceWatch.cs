@@ -35,14 +35,15 @@ internal sealed partial class ResourceWatch(
     private readonly WatchedObjects _objects = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _resumeFrom;
-    private volatile WatchState _state;
+    private volatile bool _notServed;
 
     public ResourceKind Kind => kind;
 
     /// <summary>The namespace watched; null for every namespace.</summary>
     public string? Namespace => namespaceName;
 
-    public WatchState State => _state;
+    /// <summary>The last list was answered 404: the cluster does not serve the kind (its CRD is not installed).</summary>
+    public bool NotServed => _notServed;
 
     /// <summary>Completes when the first list has been taken in.</summary>
     public Task Synced => _synced.Task;
@@ -93,10 +94,7 @@ internal sealed partial class ResourceWatch(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             var notServed = e is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound };
-            if (notServed)
-            {
-                _state = WatchState.NotServed;
-            }
+            _notServed = notServed;
 
             errors.Count("watch");
             LogFailed(logger, _kind, _scope, notServed ? NotServedHint() : OneLine(e.Message));
@@ -136,7 +134,7 @@ internal sealed partial class ResourceWatch(
             publish(new ChangeNotice(type, kind, changed.Parse()));
         }
 
-        _state = WatchState.Synced;
+        _notServed = false;
         _synced.TrySetResult();
         return list.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("resourceVersion", out var version) ? version.GetString() ?? "" : "";
     }

@@ -40,7 +40,7 @@ public sealed class WatchCache : BackgroundService
     public bool IsSynced(ResourceKind kind) => _watches.Where(w => w.Kind == kind).All(w => w.Synced.IsCompleted);
 
     /// <summary>Whether any watch of <paramref name="kind"/> found the kind not served (a missing CRD).</summary>
-    public bool IsNotServed(ResourceKind kind) => _watches.Any(w => w.Kind == kind && w.State == WatchState.NotServed && !w.Synced.IsCompleted);
+    public bool IsNotServed(ResourceKind kind) => _watches.Any(w => w.Kind == kind && w.NotServed && !w.Synced.IsCompleted);
 
     /// <summary>Waits until every watch has listed once, or throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
     public async Task WaitForSyncAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)

@@ -12,8 +12,8 @@ namespace CanaryPilot.Kubernetes.Rollouts;
 /// </summary>
 public sealed class PlanPublisher(CustomObjects objects)
 {
-    /// <summary>Creates or updates the resource; returns its generation.</summary>
-    public async Task<long> PublishAsync(RolloutPlan plan, JsonObject document, CancellationToken cancellationToken)
+    /// <summary>Creates or updates the resource.</summary>
+    public async Task PublishAsync(RolloutPlan plan, JsonObject document, CancellationToken cancellationToken)
     {
         var resource = CanaryPilotResources.RolloutPlan(plan.Namespace, plan.Metadata.Name);
         var desired = (JsonObject)document.DeepClone();
@@ -30,11 +30,11 @@ public sealed class PlanPublisher(CustomObjects objects)
             var existing = await objects.GetAsync(resource, cancellationToken);
             if (existing is null)
             {
-                var created = await objects.CreateAsync(resource, desired, cancellationToken);
-                return created["metadata"]?["generation"]?.GetValue<long>() ?? 1;
+                await objects.CreateAsync(resource, desired, cancellationToken);
+                return;
             }
 
-            var updated = await objects.UpdateAsync(resource, live =>
+            await objects.UpdateAsync(resource, live =>
             {
                 live["spec"] = desired["spec"]!.DeepClone();
                 var liveMetadata = (JsonObject)live["metadata"]!;
@@ -51,7 +51,6 @@ public sealed class PlanPublisher(CustomObjects objects)
                     liveMetadata.Remove("labels");
                 }
             }, status: false, cancellationToken);
-            return updated["metadata"]?["generation"]?.GetValue<long>() ?? 1;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
