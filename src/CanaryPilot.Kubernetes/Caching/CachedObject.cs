@@ -36,7 +36,13 @@ public sealed class CachedObject
     /// <summary>The object of <paramref name="json"/>, or null when it names no object (no metadata.name).</summary>
     public static CachedObject? From(JsonElement json) => json.ValueKind == JsonValueKind.Object ? From(JsonSerializer.SerializeToUtf8Bytes(json), json) : null;
 
-    public static CachedObject? From(JsonObject json) => From(JsonSerializer.SerializeToUtf8Bytes(json), JsonSerializer.SerializeToElement(json));
+    public static CachedObject? From(JsonObject json)
+    {
+        // Serialized once; the fields read here are copied out before the document goes.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(json);
+        using var document = JsonDocument.Parse(bytes);
+        return From(bytes, document.RootElement);
+    }
 
     private static CachedObject? From(byte[] bytes, JsonElement json)
     {
