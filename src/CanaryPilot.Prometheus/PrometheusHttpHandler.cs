@@ -11,7 +11,9 @@ internal static class PrometheusHttpHandler
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            // No Accept-Encoding: the answers CanaryPilot asks for are a few hundred bytes, and compressing
+            // each of them tripled the Prometheus server's CPU per query (0.38 ms to 1.17 ms, measured).
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
         };
         if (options.ServerName is { } serverName)
         {

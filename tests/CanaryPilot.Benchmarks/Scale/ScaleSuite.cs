@@ -32,7 +32,7 @@ internal static class ScaleSuite
     public static async Task<string> RunAsync(IReadOnlyList<int> sizes, TextWriter progress)
     {
         var table = new Table(
-            "rollouts", "lag p50", "lag p99", "lag max", "jobs run", "CPU (cores)", "peak working set", "managed heap retained",
+            "rollouts", "lag p50", "lag p99", "lag max", "between ticks p99", "between ticks max", "jobs run", "rollouts not ticked", "CPU (cores)", "peak working set", "managed heap retained",
             "Kubernetes GET + LIST / rollout / tick", "Kubernetes writes / rollout / tick", "watches opened", "Lease calls / s", "Prometheus requests / tick", "distinct queries / tick");
         foreach (var size in sizes)
         {
@@ -42,7 +42,10 @@ internal static class ScaleSuite
                 Ms(result.Lags, 0.50),
                 Ms(result.Lags, 0.99),
                 Ms(result.Lags, 1.0),
+                Seconds(result.Gaps, 0.99),
+                Seconds(result.Gaps, 1.0),
                 result.Lags.Count.ToString("N0", CultureInfo.InvariantCulture),
+                (size - result.Ticked).ToString("N0", CultureInfo.InvariantCulture),
                 result.Cores.ToString("0.00", CultureInfo.InvariantCulture),
                 $"{result.PeakMemoryBytes / (1 << 20)} MiB",
                 $"{result.RetainedBytes / (1 << 20)} MiB",
@@ -65,6 +68,10 @@ internal static class ScaleSuite
             {table.ToMarkdown()}
 
             - **lag**: for every job run in the window, its start minus its due time, from a Quartz job listener.
+              A tick due more than the scheduler's misfire threshold (5 s) ago is run once, as soon as it can be,
+              and the rollout's interval counts from then, so under overload the lag stays small and the time
+              **between ticks** (one rollout's consecutive ticks, due every {Interval.TotalSeconds:0} s) grows
+              instead; **rollouts not ticked** counts those that had no tick in the window at all.
             - **CPU** and **memory**: this process only (the controller; the emulator and Prometheus run
               apart). CPU is processor time over wall time; the peak working set is sampled every second
               of the window; the managed heap retained is what a full, compacting collection leaves at
@@ -81,7 +88,10 @@ internal static class ScaleSuite
     }
 
     private sealed record Result(
-        List<double> Lags, double Cores, long PeakMemoryBytes, long RetainedBytes, double Reads, double Writes, double Watches, double LeaseCalls, double RolloutTicks, double PrometheusPerTick, int DistinctQueriesPerTick);
+        List<double> Lags, List<double> Gaps, int Ticked, double Cores, long PeakMemoryBytes, long RetainedBytes, double Reads, double Writes, double Watches, double LeaseCalls, double RolloutTicks, double PrometheusPerTick, int DistinctQueriesPerTick);
+
+    private static string Seconds(List<double> sortedMs, double q) =>
+        sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)] / 1000:0.0} s";
 
     private static string Ms(List<double> sortedMs, double q) =>
         sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)]:0} ms";
@@ -162,6 +172,8 @@ internal static class ScaleSuite
             double Leases() => after.Count("kubernetes", null, lease: true) - before.Count("kubernetes", null, lease: true);
             return new Result(
                 [.. lags.Lags.Order()],
+                [.. lags.Gaps.Order()],
+                lags.Ticked.Count,
                 cores,
                 peak,
                 retained,
@@ -300,6 +312,14 @@ internal static class ScaleSuite
     {
         public ConcurrentBag<double> Lags { get; } = [];
 
+        /// <summary>For every rollout's tick in the window after its first: the time since its previous tick started.</summary>
+        public ConcurrentBag<double> Gaps { get; } = [];
+
+        private readonly ConcurrentDictionary<JobKey, DateTimeOffset> _lastStart = new();
+
+        /// <summary>The rollouts that ticked at least once in the window.</summary>
+        public ConcurrentDictionary<JobKey, bool> Ticked { get; } = new();
+
         public volatile bool Recording;
 
         public string Name => "lag";
@@ -310,11 +330,19 @@ internal static class ScaleSuite
 
         public ValueTask JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default)
         {
+            var now = DateTimeOffset.UtcNow;
             Started[context.JobDetail.Key] = true;
             Running.AddOrUpdate(context.JobDetail.Key, 1, (_, n) => n + 1);
+            var previous = _lastStart.TryGetValue(context.JobDetail.Key, out var last) ? last : (DateTimeOffset?)null;
+            _lastStart[context.JobDetail.Key] = now;
             if (Recording && context.ScheduledFireTimeUtc is { } due)
             {
-                Lags.Add((DateTimeOffset.UtcNow - due).TotalMilliseconds);
+                Lags.Add((now - due).TotalMilliseconds);
+                Ticked[context.JobDetail.Key] = true;
+                if (previous is { } before)
+                {
+                    Gaps.Add((now - before).TotalMilliseconds);
+                }
             }
 
             return ValueTask.CompletedTask;
