@@ -1,5 +1,6 @@
 using CanaryPilot.Core.Notifications;
 using Polly;
+using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -18,9 +19,31 @@ public static class NotificationResilience
     /// <summary>The gate's <c>timeout</c>, handed to the gate pipeline with each call.</summary>
     public static readonly ResiliencePropertyKey<TimeSpan> GateTimeout = new("canarypilot.gate-timeout");
 
+    /// <summary>Adds both pipelines to <paramref name="registry"/>, under <see cref="DeliveryKey"/> and <see cref="GateKey"/>.</summary>
+    public static ResiliencePipelineRegistry<string> AddTo(ResiliencePipelineRegistry<string> registry, NotificationOptions options, TimeProvider time)
+    {
+        registry.TryAddBuilder<DeliveryAttempt>(DeliveryKey, (builder, _) => ConfigureDelivery(builder, options, time));
+        registry.TryAddBuilder(GateKey, (builder, _) => ConfigureGate(builder, time));
+        return registry;
+    }
+
     public static ResiliencePipeline<DeliveryAttempt> Delivery(NotificationOptions options, TimeProvider time)
     {
-        var builder = new ResiliencePipelineBuilder<DeliveryAttempt> { Name = DeliveryKey, TimeProvider = time };
+        var builder = new ResiliencePipelineBuilder<DeliveryAttempt> { Name = DeliveryKey };
+        ConfigureDelivery(builder, options, time);
+        return builder.Build();
+    }
+
+    public static ResiliencePipeline Gate(TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder { Name = GateKey };
+        ConfigureGate(builder, time);
+        return builder.Build();
+    }
+
+    private static void ConfigureDelivery(ResiliencePipelineBuilder<DeliveryAttempt> builder, NotificationOptions options, TimeProvider time)
+    {
+        builder.TimeProvider = time;
         if (options.MaxRetryAttempts > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<DeliveryAttempt>
@@ -38,14 +61,15 @@ public static class NotificationResilience
             });
         }
 
-        return builder.AddTimeout(options.AttemptTimeout).Build();
+        builder.AddTimeout(options.AttemptTimeout);
     }
 
-    public static ResiliencePipeline Gate(TimeProvider time) =>
-        new ResiliencePipelineBuilder { Name = GateKey, TimeProvider = time }
-            .AddTimeout(new TimeoutStrategyOptions
-            {
-                TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(GateTimeout, TimeSpan.FromSeconds(30))),
-            })
-            .Build();
+    private static void ConfigureGate(ResiliencePipelineBuilder builder, TimeProvider time)
+    {
+        builder.TimeProvider = time;
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(GateTimeout, TimeSpan.FromSeconds(30))),
+        });
+    }
 }

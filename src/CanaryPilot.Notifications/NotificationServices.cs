@@ -5,6 +5,8 @@ using CanaryPilot.Notifications.Gates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Registry;
 using Prometheus;
 
 namespace CanaryPilot.Notifications;
@@ -12,7 +14,9 @@ namespace CanaryPilot.Notifications;
 /// <summary>
 /// Notifications and gates for the engine. Needs an <see cref="ISecretResolver"/>, a <see cref="TimeProvider"/>
 /// and logging; counts into the registered <see cref="CollectorRegistry"/> (a private one unless the
-/// host registers the one it exports).
+/// host registers the one it exports). Its pipelines come from the registered
+/// <see cref="ResiliencePipelineProvider{TKey}"/>, under <see cref="NotificationResilience"/>'s keys (a
+/// registry of its own unless the host registers one that has them).
 /// </summary>
 public static class NotificationServices
 {
@@ -23,16 +27,21 @@ public static class NotificationServices
     {
         options = (options ?? new NotificationOptions()).Validated();
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
+        services.TryAddSingleton<ResiliencePipelineProvider<string>>(sp =>
+            NotificationResilience.AddTo(new ResiliencePipelineRegistry<string>(), options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(options);
         services.AddKeyedSingleton(HttpClientKey, (_, _) => CreateHttpClient());
         services.AddSingleton(sp => new NotificationMetrics(sp.GetRequiredService<CollectorRegistry>()));
         services.AddSingleton(sp => new NotificationSender(
             new NotifierFactory(sp.GetRequiredService<ISecretResolver>(), sp.GetRequiredKeyedService<HttpClient>(HttpClientKey)),
-            NotificationResilience.Delivery(options, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline<DeliveryAttempt>(NotificationResilience.DeliveryKey),
             sp.GetRequiredService<NotificationMetrics>(),
             sp.GetRequiredService<ILogger<NotificationSender>>()));
         services.AddSingleton<NotifyingAnnouncer>();
-        services.AddSingleton<IGateKeeper>(sp => new HttpGateKeeper(sp.GetRequiredKeyedService<HttpClient>(HttpClientKey), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IGateKeeper>(sp => new HttpGateKeeper(
+            sp.GetRequiredKeyedService<HttpClient>(HttpClientKey),
+            sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(NotificationResilience.GateKey),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -14,9 +14,9 @@ namespace CanaryPilot.Notifications.Gates;
 /// closes it, no answer within the gate's timeout times it out. The gate's answer (its first 200
 /// characters) is kept as the reason, so people see why it is closed.
 /// </summary>
-public sealed class HttpGateKeeper(HttpClient http, TimeProvider time) : IGateKeeper
+public sealed class HttpGateKeeper(HttpClient http, ResiliencePipeline pipeline, TimeProvider time) : IGateKeeper
 {
-    private readonly ResiliencePipeline _pipeline = NotificationResilience.Gate(time);
+    private readonly ResiliencePipeline _pipeline = pipeline;
 
     public async Task<GateOutcome> AskAsync(GateSpec gate, RolloutPlan plan, RolloutStatus status, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using CanaryPilot.Kubernetes;
 using CanaryPilot.Kubernetes.Caching;
 using CanaryPilot.Kubernetes.Istio;
 using CanaryPilot.Kubernetes.Rollouts;
+using CanaryPilot.Notifications;
 using CanaryPilot.Scheduling;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,11 @@ public static class EngineServices
         services.AddSingleton(settings.Rule);
         services.AddSingleton<IKubernetes>(_ => KubernetesClients.Create(settings.Cluster, settings.Component, settings.Outbound?.Invoke("kubernetes")));
         services.AddSingleton(settings.Kubernetes);
-        services.AddSingleton<ResiliencePipelineProvider<string>>(_ => KubernetesResilience.Registry(settings.Kubernetes, settings.Time));
+        // One registry of the engine's resilience pipelines, by key: Kubernetes requests and watches,
+        // notification deliveries and gates. (Each Prometheus connection has a pipeline of its own: its
+        // circuit breaker is that server's, and its settings are the plan's.)
+        services.AddSingleton<ResiliencePipelineProvider<string>>(_ =>
+            NotificationResilience.AddTo(KubernetesResilience.Registry(settings.Kubernetes, settings.Time), settings.Notifications, settings.Time));
         services.AddSingleton(sp => sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(KubernetesResilience.PipelineKey));
         if (settings.Watch)
         {

@@ -68,10 +68,9 @@ internal static class ScaleSuite
             {table.ToMarkdown()}
 
             - **lag**: for every job run in the window, its start minus its due time, from a Quartz job listener.
-              A tick due more than the scheduler's misfire threshold (5 s) ago is run once, as soon as it can be,
-              and the rollout's interval counts from then, so under overload the lag stays small and the time
-              **between ticks** (one rollout's consecutive ticks, due every {Interval.TotalSeconds:0} s) grows
-              instead; **rollouts not ticked** counts those that had no tick in the window at all.
+              A tick due more than the scheduler's misfire threshold (5 s) ago is skipped, not stacked, so under
+              overload the time **between ticks** (one rollout's consecutive ticks, due every {Interval.TotalSeconds:0} s) grows;
+              **rollouts not ticked** counts those that had no tick in the window at all.
             - **CPU** and **memory**: this process only (the controller; the emulator and Prometheus run
               apart). CPU is processor time over wall time; the peak working set is sampled every second
               of the window; the managed heap retained is what a full, compacting collection leaves at

@@ -24,7 +24,7 @@ public sealed class HttpGateKeeperTests : IDisposable
     public async Task AskAsync_2xx_OpensTheGate_AfterPostingTheRolloutContext()
     {
         await using var gate = await Receiver.StartAsync(Receiver.Always(202, "go"));
-        var keeper = new HttpGateKeeper(_http, new FakeTimeProvider(TestPlans.Now));
+        var keeper = new HttpGateKeeper(_http, NotificationResilience.Gate(TimeProvider.System), new FakeTimeProvider(TestPlans.Now)); // the clock stamps the request only
 
         var outcome = await keeper.AskAsync(Gate(gate.Url("/gate")), TestPlans.Plan(), TestPlans.Progressing(), CancellationToken.None);
 
@@ -47,7 +47,7 @@ public sealed class HttpGateKeeperTests : IDisposable
     public async Task AskAsync_Non2xx_ClosesTheGate_WithItsAnswerAsTheReason(int status)
     {
         await using var gate = await Receiver.StartAsync(Receiver.Always(status, "change freeze\nuntil Monday"));
-        var keeper = new HttpGateKeeper(_http, TimeProvider.System);
+        var keeper = new HttpGateKeeper(_http, NotificationResilience.Gate(TimeProvider.System), TimeProvider.System);
 
         var outcome = await keeper.AskAsync(Gate(gate.Url("/gate")), TestPlans.Plan(), TestPlans.Progressing(), CancellationToken.None);
 
@@ -64,7 +64,7 @@ public sealed class HttpGateKeeperTests : IDisposable
         var clock = new FakeTimeProvider(TestPlans.Now);
         var release = new TaskCompletionSource();
         await using var gate = await Receiver.StartAsync(Receiver.Hang(release));
-        var keeper = new HttpGateKeeper(_http, clock);
+        var keeper = new HttpGateKeeper(_http, NotificationResilience.Gate(clock), clock);
         var spec = Gate(gate.Url("/gate"), policy);
 
         var asking = keeper.AskAsync(spec, TestPlans.Plan(), TestPlans.Progressing(), CancellationToken.None);
@@ -82,7 +82,7 @@ public sealed class HttpGateKeeperTests : IDisposable
     [Fact]
     public async Task AskAsync_NothingListening_FailsAndHolds()
     {
-        var keeper = new HttpGateKeeper(_http, TimeProvider.System);
+        var keeper = new HttpGateKeeper(_http, NotificationResilience.Gate(TimeProvider.System), TimeProvider.System);
 
         var outcome = await keeper.AskAsync(Gate(Receiver.Dead("/gate"), GateTimeoutPolicy.Fail), TestPlans.Plan(), TestPlans.Progressing(), CancellationToken.None);
 
