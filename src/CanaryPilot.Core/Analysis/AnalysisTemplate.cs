@@ -40,6 +40,22 @@ public sealed record AnalysisTemplateSpec
 
     /// <summary>The unit of the result, for people: <c>percent</c> (0–100), <c>ratio</c> (0–1), <c>milliseconds</c>, <c>requests</c>.</summary>
     public string? Unit { get; init; }
+
+    /// <summary>The counts the sequential judge tests, when the template offers them.</summary>
+    public TemplateCounts? Counts { get; init; }
+}
+
+/// <summary>
+/// Two counter increases for the sequential judge, with the query's variables; here <c>{{ interval }}</c> is
+/// the time since the stage began. Each must return one value.
+/// </summary>
+public sealed record TemplateCounts
+{
+    /// <summary>The bad outcomes the template is about (5xx responses, say), e.g. <c>sum(increase(...[{{ interval }}]))</c>.</summary>
+    public required string Events { get; init; }
+
+    /// <summary>All requests, of which <see cref="Events"/> are a part.</summary>
+    public required string Requests { get; init; }
 }
 
 public sealed record TemplateArg

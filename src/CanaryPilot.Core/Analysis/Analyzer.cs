@@ -13,12 +13,16 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
     /// Evaluates the metrics of a plan that passed validation, as of <paramref name="at"/>. When the stable
     /// version takes no traffic (a stage at 100%), there is nothing to measure it by: comparisons then use
     /// <paramref name="stableBaselines"/>, the stable values last measured while it did (metric name → value).
+    /// The sequential judge counts from <paramref name="stageStartedAt"/>, the start of the stage (the metric's
+    /// window back when not given).
     /// </summary>
-    public async Task<AnalysisResult> AnalyzeAsync(RolloutPlan plan, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyDictionary<string, double>? stableBaselines = null)
+    public async Task<AnalysisResult> AnalyzeAsync(
+        RolloutPlan plan, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyDictionary<string, double>? stableBaselines = null, DateTimeOffset? stageStartedAt = null)
     {
+        var countWindow = stageStartedAt is { } started ? CountWindow(at - started) : (TimeSpan?)null;
         var queries = plan.Spec.Analysis.Metrics.Select(metric =>
         {
-            var (rendered, problems) = MetricQueries.Render(plan, metric, templates);
+            var (rendered, problems) = MetricQueries.Render(plan, metric, templates, countWindow);
             rendered = rendered ?? throw new InvalidOperationException($"metric \"{metric.Name}\" of a plan that was not validated: {string.Join("; ", problems)}");
             return stableBaselines?.ContainsKey(metric.Name) == true ? rendered with { Stable = null } : rendered;
         }).ToList();
@@ -30,11 +34,31 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
         var minVolume = plan.Spec.Analysis.MissingData.MinRequestVolume;
         var verdicts = queries.Select(q => MetricJudge.Judge(
             q.Metric,
-            new MetricMeasurements(byQuery[q.Canary], Baseline(q, stableBaselines) ?? Find(byQuery, q.Stable), Find(byQuery, q.RequestVolume)),
+            new MetricMeasurements(
+                byQuery[q.Canary],
+                Baseline(q, stableBaselines) ?? Find(byQuery, q.Stable),
+                Find(byQuery, q.RequestVolume),
+                q.Counts is { } counts ? new CountMeasurements(byQuery[counts.CanaryEvents], byQuery[counts.CanaryRequests], byQuery[counts.StableEvents], byQuery[counts.StableRequests]) : null),
             minVolume,
-            q.Window)).ToList();
+            q.Window,
+            SequentialAlpha(plan, q.Metric),
+            UnitScale(q.Metric))).ToList();
         return new AnalysisResult(at, verdicts);
     }
+
+    /// <summary>
+    /// The sequential judge's α in one stage: the metric's 1 − confidence shared evenly by the plan's stages,
+    /// so that over the whole rollout a healthy canary is rolled back with probability at most 1 − confidence.
+    /// </summary>
+    public static double SequentialAlpha(RolloutPlan plan, MetricSpec metric) =>
+        (1 - (metric.Confidence ?? plan.Spec.Analysis.Confidence)) / Math.Max(1, plan.Spec.EffectiveStages().Count);
+
+    /// <summary>Whole seconds, at least one: the counts' range in PromQL.</summary>
+    private static TimeSpan CountWindow(TimeSpan sinceStage) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(sinceStage.TotalSeconds)));
+
+    /// <summary>What one unit of the template's value is as a share of requests: 0.01 for percent, else 1.</summary>
+    private double UnitScale(MetricSpec metric) =>
+        string.Equals(templates.Find(metric.Template)?.Spec.Unit, "percent", StringComparison.OrdinalIgnoreCase) ? 0.01 : 1;
 
     private static Measurement? Baseline(MetricQueries queries, IReadOnlyDictionary<string, double>? baselines) =>
         baselines is not null && baselines.TryGetValue(queries.Metric.Name, out var value)

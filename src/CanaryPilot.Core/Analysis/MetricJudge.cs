@@ -1,4 +1,5 @@
 using System.Globalization;
+using CanaryPilot.Core.Analysis.Statistics;
 using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Analysis;
@@ -6,11 +7,17 @@ namespace CanaryPilot.Core.Analysis;
 /// <summary>
 /// Turns a metric's measurements into a verdict, purely. In order: a failed provider is Error; too little
 /// traffic or no usable canary value is Inconclusive; a value outside the critical range or the thresholds
-/// is Fail; then the comparison with the stable, which needs a stable value too. Never Pass without data.
+/// is Fail; then the comparison with the stable, which needs a stable value too — or, for the sequential
+/// judge, the counts of both versions. Never Pass without data.
 /// </summary>
 public static class MetricJudge
 {
-    public static MetricVerdict Judge(MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window)
+    /// <summary>
+    /// Judges one metric. The sequential judge (when <paramref name="measured"/> has counts) works at level
+    /// 1 − <paramref name="alpha"/> (see <see cref="Analyzer.SequentialAlpha"/>) and reads an absolute
+    /// tolerance with <paramref name="unitScale"/>, one unit of the template's value as a share of requests.
+    /// </summary>
+    public static MetricVerdict Judge(MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window, double alpha = 1 - AnalysisSpec.DefaultConfidence, double unitScale = 1)
     {
         var verdict = new MetricVerdict { Metric = metric, Measurements = measured, Verdict = Verdict.Inconclusive, Reason = "" };
 
@@ -63,6 +70,11 @@ public static class MetricJudge
             return verdict with { Verdict = Verdict.Pass, Reason = passed ?? $"{Format(value)} judged by no rule" };
         }
 
+        if (measured.Counts is { } counted)
+        {
+            return JudgeCounts(verdict, comparison, counted, alpha, unitScale, passed);
+        }
+
         if (stable is not { } stableReading)
         {
             throw new ArgumentException($"metric \"{metric.Name}\" compares with the stable version, but the stable was not measured", nameof(measured));
@@ -76,6 +88,29 @@ public static class MetricJudge
         var (held, description) = Compare(value, stableValue, comparison);
         var reason = passed is null ? description : $"{passed}; {description}";
         return verdict with { Verdict = held ? Verdict.Pass : Verdict.Fail, Reason = reason };
+    }
+
+    /// <summary>The sequential judge on the counts, once the canary's value passed its own limits.</summary>
+    private static MetricVerdict JudgeCounts(MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, double alpha, double unitScale, string? passed)
+    {
+        var values = new double[4];
+        var parts = new[] { (measured.CanaryEvents, "canary events"), (measured.CanaryRequests, "canary requests"), (measured.StableEvents, "stable events"), (measured.StableRequests, "stable requests") };
+        for (var i = 0; i < parts.Length; i++)
+        {
+            // No series is no counts: a stable that never answered 5xx has no 5xx series to sum.
+            var reading = parts[i].Item1 is { Error: null, Samples: [] } ? new Reading(0, Verdict.Pass, "") : Read(parts[i].Item1, parts[i].Item2);
+            if (reading.Value is not { } value)
+            {
+                return verdict with { Verdict = reading.Verdict, Reason = $"cannot compare the counts: {reading.Reason}" };
+            }
+
+            // increase() extrapolates to its window's ends and may read a hair below zero: counts are clamped at 0.
+            values[i] = Math.Max(0, value);
+        }
+
+        var counts = new SequentialJudge.Counts(values[0], values[1], values[2], values[3]);
+        var (judged, reason, evidence) = SequentialJudge.Judge(comparison, counts, alpha, unitScale);
+        return verdict with { Verdict = judged, Reason = passed is null ? reason : $"{passed}; {reason}", Evidence = evidence };
     }
 
     /// <summary>Whether the canary stays within the comparison's limits, and the numbers that say so.</summary>

@@ -28,4 +28,7 @@ public sealed record MetricVerdict
     public double? RequestCount { get; init; }
 
     public required MetricMeasurements Measurements { get; init; }
+
+    /// <summary>What a sequential verdict rests on: the ratio, its bounds, the e-value and the counts.</summary>
+    public Statistics.SequentialJudge.Evidence? Evidence { get; init; }
 }

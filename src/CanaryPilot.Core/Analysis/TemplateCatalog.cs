@@ -96,14 +96,24 @@ public sealed class TemplateCatalog
         }
 
         var known = QueryTemplate.BuiltInVariables.Concat(declared.Select(a => QueryTemplate.ArgsPrefix + a)).ToList();
-        foreach (var variable in QueryTemplate.Variables(template.Spec.Query).Distinct(StringComparer.Ordinal))
+        var queries = new List<(string Field, string Query)> { ("spec.query", template.Spec.Query) };
+        if (template.Spec.Counts is { } counts)
         {
-            if (!known.Contains(variable, StringComparer.Ordinal))
+            queries.Add(("spec.counts.events", counts.Events));
+            queries.Add(("spec.counts.requests", counts.Requests));
+        }
+
+        foreach (var (field, query) in queries)
+        {
+            foreach (var variable in QueryTemplate.Variables(query).Distinct(StringComparer.Ordinal))
             {
-                var hint = variable.StartsWith(QueryTemplate.ArgsPrefix, StringComparison.Ordinal)
-                    ? $"; declare it under spec.args{Suggestions.DidYouMean(variable, known)}"
-                    : $"; known variables are {string.Join(", ", QueryTemplate.BuiltInVariables)} and args.NAME{Suggestions.DidYouMean(variable, known)}";
-                yield return map.Error("spec.query", $"unknown variable {{{{ {variable} }}}}{hint}");
+                if (!known.Contains(variable, StringComparer.Ordinal))
+                {
+                    var hint = variable.StartsWith(QueryTemplate.ArgsPrefix, StringComparison.Ordinal)
+                        ? $"; declare it under spec.args{Suggestions.DidYouMean(variable, known)}"
+                        : $"; known variables are {string.Join(", ", QueryTemplate.BuiltInVariables)} and args.NAME{Suggestions.DidYouMean(variable, known)}";
+                    yield return map.Error(field, $"unknown variable {{{{ {variable} }}}}{hint}");
+                }
             }
         }
     }

@@ -20,6 +20,17 @@ public sealed record AnalysisSpec
     /// <summary>The Prometheus server queried.</summary>
     public PrometheusSpec Prometheus { get; init; } = new();
 
+    /// <summary>How metrics that compare with stable are judged unless a metric says otherwise: <c>threshold</c> or <c>sequential</c>.</summary>
+    public Judge Judge { get; init; } = Judge.Threshold;
+
+    /// <summary>
+    /// The sequential judge's confidence over the whole rollout: a healthy canary is rolled back, and a worse
+    /// one passed, with probability at most 1 − confidence each, however often it is looked at.
+    /// </summary>
+    public double Confidence { get; init; } = DefaultConfidence;
+
+    public const double DefaultConfidence = 0.99;
+
     /// <summary>The metrics that must hold. At least one: CanaryPilot never promotes without evidence.</summary>
     public required IReadOnlyList<MetricSpec> Metrics { get; init; }
 }

@@ -23,4 +23,10 @@ public sealed record MetricSpec
 
     /// <summary>A value outside this range rolls back at once, whatever the failure limit.</summary>
     public ValueRange? Critical { get; init; }
+
+    /// <summary>How <c>compareToStable</c> is judged; the analysis's <c>judge</c> unless set.</summary>
+    public Judge? Judge { get; init; }
+
+    /// <summary>The sequential judge's confidence (0.5 to 1, exclusive); the analysis's <c>confidence</c> unless set.</summary>
+    public double? Confidence { get; init; }
 }

@@ -123,6 +123,12 @@ public static partial class RolloutMachine
             return RollBack(measured, RollbackCause.CriticalThreshold, $"metric \"{breached.Metric.Name}\" crossed its critical range: {breached.Reason}");
         }
 
+        if (analysis.Metrics.FirstOrDefault(m => m is { Verdict: Verdict.Fail, Evidence: not null }) is { } worse)
+        {
+            // The sequential judge's Fail is already the evidence the plan asks for: no failure limit to wait out.
+            return RollBack(measured, RollbackCause.AnalysisFailed, $"metric \"{worse.Metric.Name}\" is {worse.Reason}");
+        }
+
         return analysis.Verdict switch
         {
             Verdict.Pass => Passed(plan, measured, now),
@@ -352,6 +358,21 @@ public static partial class RolloutMachine
         Query = verdict.Measurements.Canary.Query,
         Reason = verdict.Reason,
         MeasuredAt = at,
+        Evidence = verdict.Evidence is { } e
+            ? new MetricEvidence
+            {
+                Ratio = double.IsFinite(e.Estimate) ? e.Estimate : null,
+                Lower = e.Lower,
+                Upper = double.IsFinite(e.Upper) ? e.Upper : null,
+                Tolerance = e.Tolerance,
+                Confidence = e.Confidence,
+                EValue = double.IsFinite(e.EValue) ? e.EValue : double.MaxValue,
+                CanaryEvents = e.Counts.CanaryEvents,
+                CanaryRequests = e.Counts.CanaryRequests,
+                StableEvents = e.Counts.StableEvents,
+                StableRequests = e.Counts.StableRequests,
+            }
+            : null,
     };
 
     private static string Threshold(MetricSpec metric)

@@ -146,12 +146,13 @@ public sealed class RolloutReconciler(
                 if (status.Phase == RolloutPhase.Progressing)
                 {
                     var baselines = Baselines(status);
+                    var stageStartedAt = status.StageStartedAt;
                     return new Step(Wait: async token =>
                     {
                         var analyzer = await analyzers(stored, token);
                         // One scrape back: at "now" the newest scrape may not have landed, and rate() then reads low.
                         var at = time.GetUtcNow() - plan.Spec.Analysis.Prometheus.ScrapeInterval;
-                        return new Tick(await analyzer.AnalyzeAsync(plan, at, token, baselines));
+                        return new Tick(await analyzer.AnalyzeAsync(plan, at, token, baselines, stageStartedAt));
                     });
                 }
             }

@@ -139,6 +139,38 @@ public sealed record MetricStatus
     public string? Reason { get; init; }
 
     public DateTimeOffset MeasuredAt { get; init; }
+
+    /// <summary>What the sequential judge's verdict rests on, when it judged the metric.</summary>
+    public MetricEvidence? Evidence { get; init; }
+}
+
+/// <summary>
+/// The sequential judge's evidence for one metric: the ratio of the canary's event rate to stable's, its
+/// confidence bounds, the tolerance, the e-value and the counts since the stage began.
+/// </summary>
+public sealed record MetricEvidence
+{
+    /// <summary>The best-fitting ratio; absent before any event.</summary>
+    public double? Ratio { get; init; }
+
+    public double Lower { get; init; }
+
+    /// <summary>Absent while the counts cannot bound the ratio from above.</summary>
+    public double? Upper { get; init; }
+
+    public double Tolerance { get; init; }
+
+    public double Confidence { get; init; }
+
+    public double EValue { get; init; }
+
+    public double CanaryEvents { get; init; }
+
+    public double CanaryRequests { get; init; }
+
+    public double StableEvents { get; init; }
+
+    public double StableRequests { get; init; }
 }
 
 public sealed record AnalysisSummary

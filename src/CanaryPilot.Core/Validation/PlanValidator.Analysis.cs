@@ -39,6 +39,8 @@ public sealed partial class PlanValidator
             Error("spec.analysis.missingData.maxDuration", "must not be negative");
         }
 
+        CheckConfidence(analysis.Confidence, "spec.analysis.confidence");
+
         CheckPrometheus(analysis.Prometheus, "spec.analysis.prometheus");
 
         if (analysis.Metrics.Count == 0)
@@ -181,6 +183,39 @@ public sealed partial class PlanValidator
         }
 
         CheckArguments(metric, template, path);
+        CheckConfidence(metric.Confidence, $"{path}.confidence");
+        if (MetricQueries.JudgeOf(analysis, metric) == Judge.Sequential)
+        {
+            CheckSequential(metric, template, path);
+        }
+    }
+
+    private void CheckConfidence(double? confidence, string path)
+    {
+        if (confidence is { } c && !(c is > 0.5 and < 1))
+        {
+            Error(path, $"{c.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a confidence; use a number between 0.5 and 1, such as 0.99");
+        }
+    }
+
+    /// <summary>The sequential judge compares counts with a tolerance: the template must count, the metric must say how much worse is too much.</summary>
+    private void CheckSequential(MetricSpec metric, AnalysisTemplate template, string path)
+    {
+        var field = metric.Judge is null ? "spec.analysis.judge" : $"{path}.judge";
+        if (metric.CompareToStable is null)
+        {
+            if (metric.Judge is not null)
+            {
+                Error(field, $"metric \"{metric.Name}\" has no compareToStable: the sequential judge compares the canary with stable, within compareToStable's tolerance");
+            }
+
+            return;
+        }
+
+        if (template.Spec.Counts is null)
+        {
+            Error(field, $"template \"{template.Name}\" has no counts (spec.counts.events and spec.counts.requests), which the sequential judge of metric \"{metric.Name}\" tests; use a template that counts, such as istio-error-rate-5xx");
+        }
     }
 
     private void CheckRange(ValueRange? range, string path)

@@ -74,7 +74,13 @@ internal static class AnalysisPrinter
                 metric.Metric.CompareToStable,
                 m.Stable is { } stable ? new JsonSide(stable.Query, metric.StableValue, stable.Samples.Count, stable.Error?.Message) : null,
                 m.RequestVolume is { } volume ? new JsonVolume(volume.Query, metric.RequestCount, minVolume, volume.Error?.Message) : null,
-                [.. new[] { m.Canary, m.Stable, m.RequestVolume }.OfType<Measurement>().SelectMany(x => x.Warnings).Distinct(StringComparer.Ordinal)]);
+                [.. new[] { m.Canary, m.Stable, m.RequestVolume }.OfType<Measurement>().SelectMany(x => x.Warnings).Distinct(StringComparer.Ordinal)],
+                metric.Evidence is { } e
+                    ? new JsonEvidence(
+                        double.IsFinite(e.Estimate) ? e.Estimate : null, e.Lower, double.IsFinite(e.Upper) ? e.Upper : null, e.Tolerance, e.Confidence, e.EValue,
+                        e.Counts.CanaryEvents, e.Counts.CanaryRequests, e.Counts.StableEvents, e.Counts.StableRequests,
+                        m.Counts is { } counts ? [counts.CanaryEvents.Query, counts.CanaryRequests.Query, counts.StableEvents.Query, counts.StableRequests.Query] : [])
+                    : null);
         }).ToList();
         writer.WriteLine(JsonSerializer.Serialize(new JsonReport(result.Verdict, result.At, prometheus.ToString(), $"{plan.Namespace}/{plan.Metadata.Name}", metrics), Json));
     }
@@ -150,7 +156,22 @@ internal static class AnalysisPrinter
         StableComparison? CompareToStable,
         JsonSide? Stable,
         JsonVolume? RequestVolume,
-        IReadOnlyList<string> Warnings);
+        IReadOnlyList<string> Warnings,
+        JsonEvidence? Evidence);
+
+    /// <summary>The sequential judge's evidence; <c>upper</c> is null while unbounded.</summary>
+    private sealed record JsonEvidence(
+        double? Ratio,
+        double Lower,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Upper,
+        double Tolerance,
+        double Confidence,
+        double EValue,
+        double CanaryEvents,
+        double CanaryRequests,
+        double StableEvents,
+        double StableRequests,
+        IReadOnlyList<string> Queries);
 
     private sealed record JsonSide(string Query, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Value, int Series, string? Error);
 

@@ -117,4 +117,86 @@ public sealed class AnalyzerTests
             """sum(increase(istio_requests_total{reporter="destination", destination_workload_namespace="bookinfo", destination_workload="reviews-v2"}[1m]))""",
             latency.RequestVolume!.Query);
     }
+
+    private const string SequentialPlan = """
+        apiVersion: canarypilot.io/v1alpha1
+        kind: RolloutPlan
+        metadata: {name: reviews, namespace: bookinfo}
+        spec:
+          service:
+            name: reviews
+            virtualServices: [{name: reviews}]
+            stable: {host: reviews, subset: v1, workload: reviews-v1}
+            canary: {host: reviews, subset: v2, workload: reviews-v2}
+          stages: [{weight: 10}, {weight: 50}]
+          promotion: {afterLastStage: true}
+          analysis:
+            interval: 1m
+            judge: sequential
+            confidence: 0.99
+            missingData: {minRequestVolume: 0}
+            metrics:
+              - name: errors
+                template: istio-error-rate-5xx
+                compareToStable: {maxIncrease: 20}
+        """;
+
+    /// <summary>Counts since the stage began: the canary's 5xx and requests, and stable's.</summary>
+    private static Func<string, Measurement> Counts(double canaryErrors, double canaryRequests, double stableErrors, double stableRequests) => query =>
+    {
+        var canary = query.Contains("destination_workload=\"reviews-v2\"", StringComparison.Ordinal);
+        var errors = query.Contains("response_code=~\"5..\"", StringComparison.Ordinal);
+        double value = !query.StartsWith("sum(increase(", StringComparison.Ordinal)
+            ? 0.001
+            : (canary, errors) switch
+            {
+                (true, true) => canaryErrors,
+                (true, false) => canaryRequests,
+                (false, true) => stableErrors,
+                (false, false) => stableRequests,
+            };
+        return Measurement.Of(query, [Sample.Scalar(value)]);
+    };
+
+    [Fact]
+    public async Task Sequential_CountsSinceTheStageBegan_AndJudgesTheirRatioAgainstTheTolerance()
+    {
+        var provider = new ScriptedProvider(Counts(60, 5_000, 100, 45_000));
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddSeconds(-754.2));
+
+        var errors = Assert.Single(result.Metrics);
+        Assert.Equal(Verdict.Fail, errors.Verdict);
+        Assert.Contains(provider.Calls, c => c.Query.Contains("[12m35s]", StringComparison.Ordinal));
+        var evidence = errors.Evidence!;
+        Assert.Equal((60.0, 5_000.0, 100.0, 45_000.0), (evidence.Counts.CanaryEvents, evidence.Counts.CanaryRequests, evidence.Counts.StableEvents, evidence.Counts.StableRequests));
+        Assert.Equal((1.2, 1 - (0.01 / 2)), (evidence.Tolerance, evidence.Confidence));
+        Assert.True(evidence.Lower > 1.2, $"lower bound {evidence.Lower}");
+        Assert.True(evidence.EValue >= 1 / 0.005, $"e-value {evidence.EValue}");
+    }
+
+    [Theory]
+    [InlineData(5, 5_000, 45, 45_000, Verdict.Inconclusive)]     // 50 errors in all: too few to tell 1× from 1.2×
+    [InlineData(200, 50_000, 2_000, 450_000, Verdict.Pass)]      // 2,200 errors at equal rates: not worse than 1.2×
+    [InlineData(0, 0, 30, 45_000, Verdict.Inconclusive)]         // the canary took no traffic yet
+    public async Task Sequential_HoldsWithoutEvidence_AndPassesWithIt(double canaryErrors, double canaryRequests, double stableErrors, double stableRequests, Verdict expected)
+    {
+        var provider = new ScriptedProvider(Counts(canaryErrors, canaryRequests, stableErrors, stableRequests));
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-10));
+
+        Assert.Equal(expected, Assert.Single(result.Metrics).Verdict);
+    }
+
+    [Fact]
+    public async Task Sequential_AStableWithoutAny5xxSeries_CountsZero()
+    {
+        var counts = Counts(0, 5_000, 0, 45_000);
+        var provider = new ScriptedProvider(q => q.Contains("reviews-v1", StringComparison.Ordinal) && q.Contains("5..", StringComparison.Ordinal) ? Measurement.Of(q, []) : counts(q));
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-10));
+
+        var errors = Assert.Single(result.Metrics);
+        Assert.Equal((Verdict.Inconclusive, 0.0), (errors.Verdict, errors.Evidence!.Counts.StableEvents));
+    }
 }

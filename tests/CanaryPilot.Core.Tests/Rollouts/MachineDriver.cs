@@ -1,4 +1,5 @@
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Analysis.Statistics;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Testing.Engine;
@@ -56,10 +57,10 @@ internal sealed class MachineDriver
     }
 
     /// <summary>One analysis interval passes and the analysis says <paramref name="verdict"/>.</summary>
-    public Decision Analyze(Verdict verdict, bool critical = false)
+    public Decision Analyze(Verdict verdict, bool critical = false, SequentialJudge.Evidence? evidence = null)
     {
         Clock.Advance(Plan.Spec.Analysis.Interval);
-        return Feed(new Tick(Result(verdict, critical)));
+        return Feed(new Tick(Result(verdict, critical, evidence)));
     }
 
     public void AnalyzeTimes(int times, Verdict verdict)
@@ -70,7 +71,7 @@ internal sealed class MachineDriver
         }
     }
 
-    public AnalysisResult Result(Verdict verdict, bool critical = false) => new(
+    public AnalysisResult Result(Verdict verdict, bool critical = false, SequentialJudge.Evidence? evidence = null) => new(
         Clock.GetUtcNow(),
         Plan.Spec.Analysis.Metrics.Select(m => new MetricVerdict
         {
@@ -79,6 +80,7 @@ internal sealed class MachineDriver
             Reason = $"{m.Name} is {verdict}",
             Value = verdict is Verdict.Pass or Verdict.Fail ? 99.5 : null,
             CriticalBreached = critical,
+            Evidence = evidence,
             Measurements = new MetricMeasurements(Measurement.Of($"query of {m.Name}", [])),
         }).ToList());
 

@@ -1,4 +1,5 @@
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Analysis.Statistics;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 
@@ -117,6 +118,19 @@ public sealed class RolloutMachineTests
         driver.Analyze(Verdict.Fail, critical: true);
 
         Assert.Equal((RolloutPhase.RolledBack, RollbackCause.CriticalThreshold), (driver.Status.Phase, driver.Status.Cause));
+    }
+
+    [Fact]
+    public void SequentialFail_RollsBackAtOnceWhateverTheFailureLimit_AndKeepsTheEvidence()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith(analysis: "    failureCounting: cumulative")).Start();
+        var evidence = new SequentialJudge.Evidence(2.4, 1.4, 4.0, 1.2, 0.995, 412, new SequentialJudge.Counts(58, 5_010, 210, 45_020));
+
+        driver.Analyze(Verdict.Fail, evidence: evidence);
+
+        Assert.Equal((RolloutPhase.RolledBack, RollbackCause.AnalysisFailed), (driver.Status.Phase, driver.Status.Cause));
+        var recorded = Assert.Single(driver.Status.Metrics).Evidence!;
+        Assert.Equal((2.4, 1.4, (double?)4.0, 1.2, 412.0, 58.0, 45_020.0), (recorded.Ratio!.Value, recorded.Lower, recorded.Upper, recorded.Tolerance, recorded.EValue, recorded.CanaryEvents, recorded.StableRequests));
     }
 
     [Fact]

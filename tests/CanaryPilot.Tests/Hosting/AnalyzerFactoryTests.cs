@@ -32,9 +32,10 @@ public sealed class AnalyzerFactoryTests
         var second = await ConnectionsOfAsync("reviews-b", shared, 1);
         var other = await ConnectionsOfAsync("reviews-c", tenant, 2);
 
-        Assert.NotEmpty(second);
-        Assert.Subset(first, second);
-        Assert.Empty(first.Intersect(other));
+        // The second rollout reuses the first one's idle connections (its queries going out at once may
+        // open more); the other tenant's client has a pool of its own.
+        Assert.NotEmpty(first.Intersect(second));
+        Assert.Empty(first.Union(second).Intersect(other));
     }
 
     private sealed class NoSecrets : ISecretResolver

@@ -1,0 +1,101 @@
+using System.Globalization;
+using CanaryPilot.Core.Plans;
+
+namespace CanaryPilot.Core.Analysis.Statistics;
+
+/// <summary>
+/// The sequential judge of one metric: from the counts of the template's events (errors, say) and requests
+/// of both versions since the stage began, a confidence sequence on ρ, the canary's event rate over
+/// stable's (<see cref="RateRatioSequence"/>), against the tolerance <c>compareToStable</c> gives.
+/// Worse beyond the tolerance with the plan's confidence: Fail. Not worse beyond it: Pass. Otherwise
+/// Inconclusive — the evidence is not there yet, and the missing-data policy holds the stage.
+/// </summary>
+public static class SequentialJudge
+{
+    /// <summary>
+    /// Judges <paramref name="counts"/> at level 1 − <paramref name="alpha"/>. <paramref name="unitScale"/>
+    /// turns an absolute tolerance in the template's unit into a share of requests (0.01 for percent).
+    /// </summary>
+    public static (Verdict Verdict, string Reason, Evidence Evidence) Judge(StableComparison comparison, Counts counts, double alpha, double unitScale)
+    {
+        var sequence = new RateRatioSequence();
+        sequence.Add(new IntervalCounts(counts.CanaryEvents, counts.StableEvents, counts.CanaryRequests, counts.StableRequests));
+        var interval = sequence.Interval(alpha);
+        var tolerance = Tolerance(comparison, counts, unitScale);
+        var evidence = new Evidence(
+            interval.Estimate,
+            interval.Lower,
+            interval.Upper,
+            tolerance,
+            1 - alpha,
+            sequence.CanaryEvents + sequence.StableEvents > 0 ? sequence.EValue(tolerance) : 1,
+            counts);
+        var numbers = Describe(evidence);
+        if (sequence.CanaryRequests <= 0 || sequence.StableRequests <= 0)
+        {
+            var side = sequence.CanaryRequests <= 0 ? "the canary" : "stable";
+            return (Verdict.Inconclusive, $"no evidence yet: {side} served no requests since the stage began", evidence);
+        }
+
+        if (interval.Above(tolerance))
+        {
+            return (Verdict.Fail, $"worse than stable beyond the tolerance: {numbers}", evidence);
+        }
+
+        if (interval.Below(tolerance))
+        {
+            return (Verdict.Pass, $"not worse than stable beyond the tolerance: {numbers}", evidence);
+        }
+
+        return (Verdict.Inconclusive, $"not enough evidence yet either way: {numbers}", evidence);
+    }
+
+    /// <summary>
+    /// The tolerance as a ratio of event rates. A relative <c>maxIncrease</c> of p% is 1 + p/100. Anything
+    /// else is a rise of the event share, turned into a ratio with stable's share measured so far (half an
+    /// event added, so that a stable without events still gives a finite ratio): an absolute limit in the
+    /// template's unit, or a relative <c>maxDecrease</c> of a success share (its fall is the events' rise).
+    /// </summary>
+    public static double Tolerance(StableComparison comparison, Counts counts, double unitScale)
+    {
+        if (comparison.Mode == ComparisonMode.Relative && comparison.MaxIncrease is { } percent)
+        {
+            return 1 + (percent / 100);
+        }
+
+        var stableShare = (counts.StableEvents + 0.5) / Math.Max(1, counts.StableRequests);
+        var rise = comparison.Mode == ComparisonMode.Absolute
+            ? (comparison.MaxIncrease ?? comparison.MaxDecrease ?? 0) * unitScale
+            : (comparison.MaxDecrease ?? 0) / 100 * (1 - stableShare);
+        return 1 + (rise / stableShare);
+    }
+
+    private static string Describe(Evidence e)
+    {
+        var confidence = (e.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        var bounds = double.IsPositiveInfinity(e.Upper)
+            ? $"at least {Ratio(e.Lower)}"
+            : $"{Ratio(e.Lower)} to {Ratio(e.Upper)}";
+        var estimate = double.IsNaN(e.Estimate) ? "" : $"{Ratio(e.Estimate)} stable's, ";
+        return $"the canary's rate is {estimate}{confidence}% confidence {bounds}, tolerance {Ratio(e.Tolerance)} " +
+            $"(e-value {Number(e.EValue)}; canary {Number(e.Counts.CanaryEvents)} of {Number(e.Counts.CanaryRequests)} requests, " +
+            $"stable {Number(e.Counts.StableEvents)} of {Number(e.Counts.StableRequests)})";
+    }
+
+    private static string Ratio(double value) => double.IsPositiveInfinity(value) ? "∞" : $"{value.ToString("0.###", CultureInfo.InvariantCulture)}×";
+
+    private static string Number(double value) => value.ToString(value >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>The counts of one comparison: events and requests of each version.</summary>
+    public readonly record struct Counts(double CanaryEvents, double CanaryRequests, double StableEvents, double StableRequests);
+
+    /// <summary>What a sequential verdict rests on.</summary>
+    /// <param name="Estimate">The ratio ρ of the canary's event rate to stable's that fits best.</param>
+    /// <param name="Lower">The confidence sequence's lower bound of ρ (0 while unset).</param>
+    /// <param name="Upper">Its upper bound (+∞ while unset).</param>
+    /// <param name="Tolerance">The ratio the plan allows.</param>
+    /// <param name="Confidence">The level of the bounds.</param>
+    /// <param name="EValue">The evidence against "ρ is the tolerance": 1/(1 − confidence) or more is conclusive.</param>
+    /// <param name="Counts">The counts it rests on.</param>
+    public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, Counts Counts);
+}

@@ -1,0 +1,181 @@
+using CanaryPilot.Core.Analysis.Statistics;
+
+namespace CanaryPilot.Core.Tests.Analysis.Statistics;
+
+/// <summary>
+/// The confidence sequence on the canary's event-rate ratio, against SciPy (the reference values come from
+/// rate_ratio_reference.py beside this file; its header says how to run it), and under the null over many looks.
+/// </summary>
+public sealed class RateRatioSequenceTests
+{
+    // /usr/bin/python3 tests/CanaryPilot.Core.Tests/Analysis/Statistics/rate_ratio_reference.py (SciPy 1.10.1)
+    private const double LogLikelihoodAt1 = -40.34540516080871;
+    private const double LogLikelihoodAt2 = -49.17816104247607;
+    private const double LogMixture = -39.42209609770672;
+    private const double EValueAgainst1 = 2.5176075435816014;
+    private const double Estimate = 0.5394960509544809;
+    private const double Lower05 = 0.21122977194821008;
+    private const double Upper05 = 1.2460283728905028;
+    private const double Lower01 = 0.17771529758837776;
+    private const double Upper01 = 1.4263841149580883;
+
+    private static RateRatioSequence Reference()
+    {
+        var sequence = new RateRatioSequence();
+        sequence.Add(new IntervalCounts(3, 12, 100, 900));
+        sequence.Add(new IntervalCounts(5, 20, 480, 520));
+        sequence.Add(new IntervalCounts(0, 7, 200, 800));
+        sequence.Add(new IntervalCounts(9, 11, 500, 500));
+        return sequence;
+    }
+
+    [Fact]
+    public void LikelihoodAndMixture_MatchSciPy()
+    {
+        var sequence = Reference();
+
+        Assert.Equal(LogLikelihoodAt1, sequence.LogLikelihood(0), 1e-9);
+        Assert.Equal(LogLikelihoodAt2, sequence.LogLikelihood(Math.Log(2)), 1e-9);
+        Assert.Equal(LogMixture, sequence.LogMixture(), 1e-9);
+        Assert.Equal(EValueAgainst1, sequence.EValue(1), 1e-9);
+    }
+
+    [Theory]
+    [InlineData(0.05, Lower05, Upper05)]
+    [InlineData(0.01, Lower01, Upper01)]
+    public void Interval_MatchesSciPy(double alpha, double lower, double upper)
+    {
+        var interval = Reference().Interval(alpha);
+
+        Assert.Equal(Estimate, interval.Estimate, 1e-6);
+        Assert.Equal(lower, interval.Lower, 1e-6);
+        Assert.Equal(upper, interval.Upper, 1e-6);
+    }
+
+    [Fact]
+    public void NoEvents_LeaveTheRatioUnbounded()
+    {
+        var sequence = new RateRatioSequence();
+        sequence.Add(new IntervalCounts(0, 0, 100, 900));
+
+        var interval = sequence.Interval(0.05);
+
+        Assert.Equal((0.0, double.PositiveInfinity), (interval.Lower, interval.Upper));
+        Assert.False(interval.Above(1) || interval.Below(1.1));
+        Assert.Equal((100.0, 900.0), (sequence.CanaryRequests, sequence.StableRequests));
+    }
+
+    [Fact]
+    public void OnlyStableErrors_BoundTheRatioFromAboveOnly()
+    {
+        var sequence = new RateRatioSequence();
+        for (var i = 0; i < 30; i++)
+        {
+            sequence.Add(new IntervalCounts(0, 9, 100, 900));
+        }
+
+        var interval = sequence.Interval(0.05);
+
+        Assert.Equal(0, interval.Lower);
+        Assert.True(interval.Below(1), $"with 270 stable errors and none of the canary's, the ratio is below 1: {interval}");
+    }
+
+    [Fact]
+    public void IntervalWithoutTrafficOnOneSide_IsLeftOut()
+    {
+        var sequence = new RateRatioSequence();
+        sequence.Add(new IntervalCounts(4, 0, 50, 0));
+
+        Assert.Equal(0, sequence.CanaryEvents);
+        Assert.True(double.IsNaN(sequence.Interval(0.05).Estimate));
+    }
+
+    [Theory]
+    [InlineData(-1, 0, 1, 1)]
+    [InlineData(0, double.NaN, 1, 1)]
+    [InlineData(0, 0, double.PositiveInfinity, 1)]
+    public void NegativeOrNonFiniteCounts_AreRefused(double canary, double stable, double canaryRequests, double stableRequests) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateRatioSequence().Add(new IntervalCounts(canary, stable, canaryRequests, stableRequests)));
+
+    /// <summary>
+    /// The guarantee itself: identical canary and stable (0.5% errors, canary at 10%, 100 requests a second),
+    /// looked at after every 10 s interval for 40 minutes; the share of streams in which the sequence ever
+    /// says "worse" (its lower bound above 1) stays within α.
+    /// </summary>
+    [Fact]
+    public void UnderTheNull_FalseAlarmsOverEveryLook_StayWithinAlpha()
+    {
+        const double alpha = 0.05;
+        const int streams = 400;
+        var random = new Random(20261201);
+        var alarms = 0;
+        for (var stream = 0; stream < streams; stream++)
+        {
+            var sequence = new RateRatioSequence();
+            for (var look = 0; look < 240; look++)
+            {
+                var canaryRequests = Poisson(random, 100);
+                var stableRequests = Poisson(random, 900);
+                sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.005), Binomial(random, stableRequests, 0.005), canaryRequests, stableRequests));
+                if (sequence.EValue(1) >= 1 / alpha && sequence.Interval(alpha).Above(1))
+                {
+                    alarms++;
+                    break;
+                }
+            }
+        }
+
+        // Ville's inequality bounds the rate by α at every look at once (and conservatively).
+        Assert.InRange(alarms / (double)streams, 0, alpha);
+    }
+
+    [Fact]
+    public void ACanaryWithTwiceTheErrors_IsFoundWorse()
+    {
+        var random = new Random(7);
+        var sequence = new RateRatioSequence();
+        var looks = 0;
+        while (!sequence.Interval(0.05).Above(1) && looks < 1000)
+        {
+            var canaryRequests = Poisson(random, 500);
+            var stableRequests = Poisson(random, 500);
+            sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.01), Binomial(random, stableRequests, 0.005), canaryRequests, stableRequests));
+            looks++;
+        }
+
+        Assert.InRange(looks, 1, 999);
+        Assert.InRange(sequence.Interval(0.05).Estimate, 1.2, 4);
+    }
+
+    private static int Poisson(Random random, double mean)
+    {
+        // Knuth's method, in steps of 50 so exp(−mean) does not underflow.
+        var count = 0;
+        for (var left = mean; left > 0; left -= 50)
+        {
+            var limit = Math.Exp(-Math.Min(left, 50));
+            var product = random.NextDouble();
+            while (product > limit)
+            {
+                count++;
+                product *= random.NextDouble();
+            }
+        }
+
+        return count;
+    }
+
+    private static int Binomial(Random random, int trials, double p)
+    {
+        var count = 0;
+        for (var i = 0; i < trials; i++)
+        {
+            if (random.NextDouble() < p)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+}
