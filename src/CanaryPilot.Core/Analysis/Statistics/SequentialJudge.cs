@@ -73,9 +73,13 @@ public static class SequentialJudge
     private static string Describe(Evidence e)
     {
         var confidence = (e.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        var bounds = double.IsPositiveInfinity(e.Upper)
-            ? $"at least {Ratio(e.Lower)}"
-            : $"{Ratio(e.Lower)} to {Ratio(e.Upper)}";
+        var bounds = (e.Lower > 0, double.IsFinite(e.Upper)) switch
+        {
+            (true, true) => $"{Ratio(e.Lower)} to {Ratio(e.Upper)}",
+            (true, false) => $"at least {Ratio(e.Lower)}",
+            (false, true) => $"at most {Ratio(e.Upper)}",
+            (false, false) => "not bounded yet",
+        };
         var estimate = double.IsNaN(e.Estimate) ? "" : $"{Ratio(e.Estimate)} stable's, ";
         return $"the canary's rate is {estimate}{confidence}% confidence {bounds}, tolerance {Ratio(e.Tolerance)} " +
             $"(e-value {Number(e.EValue)}; canary {Number(e.Counts.CanaryEvents)} of {Number(e.Counts.CanaryRequests)} requests, " +
