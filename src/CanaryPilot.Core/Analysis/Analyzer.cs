@@ -24,6 +24,12 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
         {
             var (rendered, problems) = MetricQueries.Render(plan, metric, templates, countWindow);
             rendered = rendered ?? throw new InvalidOperationException($"metric \"{metric.Name}\" of a plan that was not validated: {string.Join("; ", problems)}");
+            if (stableBaselines is not null && rendered.Counts is not null)
+            {
+                // Stable takes no traffic: there are no stable counts to compare with in this stage.
+                return rendered with { Counts = null };
+            }
+
             return stableBaselines?.ContainsKey(metric.Name) == true ? rendered with { Stable = null } : rendered;
         }).ToList();
 
@@ -38,7 +44,8 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
                 byQuery[q.Canary],
                 Baseline(q, stableBaselines) ?? Find(byQuery, q.Stable),
                 Find(byQuery, q.RequestVolume),
-                q.Counts is { } counts ? new CountMeasurements(byQuery[counts.CanaryEvents], byQuery[counts.CanaryRequests], byQuery[counts.StableEvents], byQuery[counts.StableRequests]) : null),
+                q.Counts is { } counts ? new CountMeasurements(byQuery[counts.CanaryEvents], byQuery[counts.CanaryRequests], byQuery[counts.StableEvents], byQuery[counts.StableRequests]) : null,
+                StableIdle: stableBaselines is not null && MetricQueries.IsSequential(plan.Spec.Analysis, q.Metric)),
             minVolume,
             q.Window,
             SequentialAlpha(plan, q.Metric),

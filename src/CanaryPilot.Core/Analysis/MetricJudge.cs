@@ -75,6 +75,12 @@ public static class MetricJudge
             return JudgeCounts(verdict, comparison, counted, alpha, unitScale, passed);
         }
 
+        if (measured.StableIdle)
+        {
+            const string idle = "stable takes no traffic in this stage: the sequential judge compared the versions in the stages before";
+            return verdict with { Verdict = Verdict.Pass, Reason = passed is null ? idle : $"{passed}; {idle}" };
+        }
+
         if (stable is not { } stableReading)
         {
             throw new ArgumentException($"metric \"{metric.Name}\" compares with the stable version, but the stable was not measured", nameof(measured));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Analysis.Statistics;
 using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Validation;
@@ -198,5 +199,18 @@ public sealed class AnalyzerTests
 
         var errors = Assert.Single(result.Metrics);
         Assert.Equal((Verdict.Inconclusive, 0.0), (errors.Verdict, errors.Evidence!.Counts.StableEvents));
+    }
+
+    [Fact]
+    public async Task Sequential_InAStageWhereStableTakesNoTraffic_CountsNothing_AndPassesOnTheValue()
+    {
+        var provider = new ScriptedProvider(Counts(0, 5_000, 0, 0));
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(
+            Valid(SequentialPlan), At, CancellationToken.None, stableBaselines: new Dictionary<string, double>(), stageStartedAt: At.AddMinutes(-10));
+
+        var errors = Assert.Single(result.Metrics);
+        Assert.Equal((Verdict.Pass, (SequentialJudge.Evidence?)null), (errors.Verdict, errors.Evidence));
+        Assert.DoesNotContain(provider.Calls, c => c.Query.Contains("[10m]", StringComparison.Ordinal));
     }
 }
