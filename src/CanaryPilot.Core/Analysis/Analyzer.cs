@@ -1,3 +1,4 @@
+using CanaryPilot.Core.Analysis.Statistics;
 using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Analysis;
@@ -14,10 +15,15 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
     /// version takes no traffic (a stage at 100%), there is nothing to measure it by: comparisons then use
     /// <paramref name="stableBaselines"/>, the stable values last measured while it did (metric name → value).
     /// The sequential judge counts from <paramref name="stageStartedAt"/>, the start of the stage (the metric's
-    /// window back when not given).
+    /// window back when not given), and adds the <paramref name="earlier"/> stages' counts (metric name → counts).
     /// </summary>
     public async Task<AnalysisResult> AnalyzeAsync(
-        RolloutPlan plan, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyDictionary<string, double>? stableBaselines = null, DateTimeOffset? stageStartedAt = null)
+        RolloutPlan plan,
+        DateTimeOffset at,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, double>? stableBaselines = null,
+        DateTimeOffset? stageStartedAt = null,
+        IReadOnlyDictionary<string, IReadOnlyList<SequentialJudge.Counts>>? earlier = null)
     {
         var countWindow = stageStartedAt is { } started ? CountWindow(at - started) : (TimeSpan?)null;
         var queries = plan.Spec.Analysis.Metrics.Select(metric =>
@@ -49,16 +55,16 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
             minVolume,
             q.Window,
             SequentialAlpha(plan, q.Metric),
-            UnitScale(q.Metric))).ToList();
+            UnitScale(q.Metric),
+            earlier?.GetValueOrDefault(q.Metric.Name))).ToList();
         return new AnalysisResult(at, verdicts);
     }
 
     /// <summary>
-    /// The sequential judge's α in one stage: the metric's 1 − confidence shared evenly by the plan's stages,
-    /// so that over the whole rollout a healthy canary is rolled back with probability at most 1 − confidence.
+    /// The sequential judge's α: 1 − the metric's confidence. One sequence covers the whole rollout (every
+    /// stage's counts), so over all its looks a healthy canary is rolled back with probability at most α.
     /// </summary>
-    public static double SequentialAlpha(RolloutPlan plan, MetricSpec metric) =>
-        (1 - (metric.Confidence ?? plan.Spec.Analysis.Confidence)) / Math.Max(1, plan.Spec.EffectiveStages().Count);
+    public static double SequentialAlpha(RolloutPlan plan, MetricSpec metric) => 1 - (metric.Confidence ?? plan.Spec.Analysis.Confidence);
 
     /// <summary>Whole seconds, at least one: the counts' range in PromQL.</summary>
     private static TimeSpan CountWindow(TimeSpan sinceStage) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(sinceStage.TotalSeconds)));

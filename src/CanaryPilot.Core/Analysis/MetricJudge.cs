@@ -14,10 +14,12 @@ public static class MetricJudge
 {
     /// <summary>
     /// Judges one metric. The sequential judge (when <paramref name="measured"/> has counts) works at level
-    /// 1 − <paramref name="alpha"/> (see <see cref="Analyzer.SequentialAlpha"/>) and reads an absolute
-    /// tolerance with <paramref name="unitScale"/>, one unit of the template's value as a share of requests.
+    /// 1 − <paramref name="alpha"/>, on the current stage's counts with the <paramref name="earlier"/> stages',
+    /// and reads an absolute tolerance with <paramref name="unitScale"/>, one unit of the template's value as
+    /// a share of requests.
     /// </summary>
-    public static MetricVerdict Judge(MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window, double alpha = 1 - AnalysisSpec.DefaultConfidence, double unitScale = 1)
+    public static MetricVerdict Judge(
+        MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window, double alpha = 1 - AnalysisSpec.DefaultConfidence, double unitScale = 1, IReadOnlyList<SequentialJudge.Counts>? earlier = null)
     {
         var verdict = new MetricVerdict { Metric = metric, Measurements = measured, Verdict = Verdict.Inconclusive, Reason = "" };
 
@@ -72,7 +74,7 @@ public static class MetricJudge
 
         if (measured.Counts is { } counted)
         {
-            return JudgeCounts(verdict, comparison, counted, alpha, unitScale, passed);
+            return JudgeCounts(verdict, comparison, counted, earlier ?? [], alpha, unitScale, passed);
         }
 
         if (measured.StableIdle)
@@ -97,7 +99,8 @@ public static class MetricJudge
     }
 
     /// <summary>The sequential judge on the counts, once the canary's value passed its own limits.</summary>
-    private static MetricVerdict JudgeCounts(MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, double alpha, double unitScale, string? passed)
+    private static MetricVerdict JudgeCounts(
+        MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, IReadOnlyList<SequentialJudge.Counts> earlier, double alpha, double unitScale, string? passed)
     {
         var values = new double[4];
         var parts = new[] { (measured.CanaryEvents, "canary events"), (measured.CanaryRequests, "canary requests"), (measured.StableEvents, "stable events"), (measured.StableRequests, "stable requests") };
@@ -115,7 +118,7 @@ public static class MetricJudge
         }
 
         var counts = new SequentialJudge.Counts(values[0], values[1], values[2], values[3]);
-        var (judged, reason, evidence) = SequentialJudge.Judge(comparison, counts, alpha, unitScale);
+        var (judged, reason, evidence) = SequentialJudge.Judge(comparison, counts, earlier, alpha, unitScale);
         return verdict with { Verdict = judged, Reason = passed is null ? reason : $"{passed}; {reason}", Evidence = evidence };
     }
 

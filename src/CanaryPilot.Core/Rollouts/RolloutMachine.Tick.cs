@@ -62,6 +62,7 @@ public static partial class RolloutMachine
                 Attempt = Math.Max(1, status.Attempt),
                 Revision = revision,
                 StartedAt = now,
+                Counted = [],
                 Message = message,
                 Conditions = RolloutCondition.Set(status.Conditions, "Progressing", true, "Started", message, now),
             },
@@ -81,6 +82,7 @@ public static partial class RolloutMachine
 
         var entered = status with
         {
+            Counted = Carried(status),
             Phase = RolloutPhase.Progressing,
             Stage = index,
             StageName = Describe(stage),
@@ -347,6 +349,20 @@ public static partial class RolloutMachine
             Actions = [new Announce(type, severity, reason, message)],
         };
     }
+
+    /// <summary>The counts of the stage being left join the earlier stages', once.</summary>
+    private static IReadOnlyList<CountedStage> Carried(RolloutStatus status) =>
+        status.Stage is not { } left || status.Counted.Any(c => c.Stage == left)
+            ? status.Counted
+            : [.. status.Counted, .. status.Metrics.Where(m => m.Evidence is not null).Select(m => new CountedStage
+            {
+                Metric = m.Name,
+                Stage = left,
+                CanaryEvents = m.Evidence!.CanaryEvents,
+                CanaryRequests = m.Evidence.CanaryRequests,
+                StableEvents = m.Evidence.StableEvents,
+                StableRequests = m.Evidence.StableRequests,
+            })];
 
     private static MetricStatus Record(MetricVerdict verdict, DateTimeOffset at) => new()
     {

@@ -147,12 +147,13 @@ public sealed class RolloutReconciler(
                 {
                     var baselines = Baselines(status);
                     var stageStartedAt = status.StageStartedAt;
+                    var earlier = Earlier(status);
                     return new Step(Wait: async token =>
                     {
                         var analyzer = await analyzers(stored, token);
                         // One scrape back: at "now" the newest scrape may not have landed, and rate() then reads low.
                         var at = time.GetUtcNow() - plan.Spec.Analysis.Prometheus.ScrapeInterval;
-                        return new Tick(await analyzer.AnalyzeAsync(plan, at, token, baselines, stageStartedAt));
+                        return new Tick(await analyzer.AnalyzeAsync(plan, at, token, baselines, stageStartedAt, earlier));
                     });
                 }
             }
@@ -166,6 +167,13 @@ public sealed class RolloutReconciler(
             throw;
         }
     }
+
+    /// <summary>The sequential judge's counts of the stages this attempt has left, by metric.</summary>
+    private static Dictionary<string, IReadOnlyList<Analysis.Statistics.SequentialJudge.Counts>> Earlier(RolloutStatus status) =>
+        status.Counted.GroupBy(c => c.Metric, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<Analysis.Statistics.SequentialJudge.Counts>)[.. g.OrderBy(c => c.Stage).Select(c => new Analysis.Statistics.SequentialJudge.Counts(c.CanaryEvents, c.CanaryRequests, c.StableEvents, c.StableRequests))],
+            StringComparer.Ordinal);
 
     /// <summary>With no traffic on the stable version, the stable values measured before stand in for it.</summary>
     private static Dictionary<string, double>? Baselines(RolloutStatus status) => status.StableWeight > 0

@@ -56,6 +56,12 @@ public sealed record RolloutStatus
     /// <summary>The last result of each metric, with the numbers behind it.</summary>
     public IReadOnlyList<MetricStatus> Metrics { get; init; } = [];
 
+    /// <summary>
+    /// The sequential judge's counts of the stages this attempt has left, per metric: with the current
+    /// stage's, one test over the whole rollout.
+    /// </summary>
+    public IReadOnlyList<CountedStage> Counted { get; init; } = [];
+
     public AnalysisSummary? LastAnalysis { get; init; }
 
     public IReadOnlyList<RolloutCondition> Conditions { get; init; } = [];
@@ -144,9 +150,26 @@ public sealed record MetricStatus
     public MetricEvidence? Evidence { get; init; }
 }
 
+/// <summary>One finished stage's counts of one metric, for the sequential judge.</summary>
+public sealed record CountedStage
+{
+    public required string Metric { get; init; }
+
+    public int Stage { get; init; }
+
+    public double CanaryEvents { get; init; }
+
+    public double CanaryRequests { get; init; }
+
+    public double StableEvents { get; init; }
+
+    public double StableRequests { get; init; }
+}
+
 /// <summary>
 /// The sequential judge's evidence for one metric: the ratio of the canary's event rate to stable's, its
-/// confidence bounds, the tolerance, the e-value and the counts since the stage began.
+/// confidence bounds over the rollout so far, the tolerance, the e-value and the counts since the stage
+/// began (the earlier stages' are in <see cref="RolloutStatus.Counted"/>).
 /// </summary>
 public sealed record MetricEvidence
 {

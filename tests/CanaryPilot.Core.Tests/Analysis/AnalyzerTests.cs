@@ -171,9 +171,9 @@ public sealed class AnalyzerTests
         Assert.Contains(provider.Calls, c => c.Query.Contains("[12m35s]", StringComparison.Ordinal));
         var evidence = errors.Evidence!;
         Assert.Equal((60.0, 5_000.0, 100.0, 45_000.0), (evidence.Counts.CanaryEvents, evidence.Counts.CanaryRequests, evidence.Counts.StableEvents, evidence.Counts.StableRequests));
-        Assert.Equal((1.2, 1 - (0.01 / 2)), (evidence.Tolerance, evidence.Confidence));
+        Assert.Equal((1.2, 0.99), (evidence.Tolerance, evidence.Confidence));
         Assert.True(evidence.Lower > 1.2, $"lower bound {evidence.Lower}");
-        Assert.True(evidence.EValue >= 1 / 0.005, $"e-value {evidence.EValue}");
+        Assert.True(evidence.EValue >= 1 / 0.01, $"e-value {evidence.EValue}");
     }
 
     [Theory]
@@ -212,5 +212,27 @@ public sealed class AnalyzerTests
         var errors = Assert.Single(result.Metrics);
         Assert.Equal((Verdict.Pass, (SequentialJudge.Evidence?)null), (errors.Verdict, errors.Evidence));
         Assert.DoesNotContain(provider.Calls, c => c.Query.Contains("[10m]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sequential_TheEarlierStagesCountsJoinTheCurrentOnes_InOneTest()
+    {
+        // This stage alone (10 canary errors in 1,000 requests against 25 in 9,000) says little; with the
+        // two stages before it, each with its own share, the canary is clearly worse.
+        var provider = new ScriptedProvider(Counts(10, 1_000, 25, 9_000));
+        var earlier = new Dictionary<string, IReadOnlyList<SequentialJudge.Counts>>
+        {
+            ["errors"] = [new(15, 1_500, 20, 8_500), new(40, 4_000, 30, 6_000)],
+        };
+        var analyzer = new Analyzer(provider, TemplateCatalog.BuiltIn());
+
+        var alone = await analyzer.AnalyzeAsync(Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-5));
+        var together = await analyzer.AnalyzeAsync(Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-5), earlier: earlier);
+
+        Assert.Equal(Verdict.Inconclusive, Assert.Single(alone.Metrics).Verdict);
+        var errors = Assert.Single(together.Metrics);
+        Assert.Equal(Verdict.Fail, errors.Verdict);
+        Assert.Contains("over 3 stages, canary 65 of 6,500 requests, stable 75 of 23,500", errors.Reason, StringComparison.Ordinal);
+        Assert.Equal(10.0, errors.Evidence!.Counts.CanaryEvents);
     }
 }

@@ -134,6 +134,22 @@ public sealed class RolloutMachineTests
     }
 
     [Fact]
+    public void LeavingAStage_CarriesItsSequentialCountsForward_OncePerStage()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
+        var evidence = new SequentialJudge.Evidence(1.0, 0.5, 1.1, 1.5, 0.99, 0.2, new SequentialJudge.Counts(5, 1_000, 95, 19_000));
+
+        driver.Analyze(Verdict.Pass, evidence: evidence);
+        driver.Analyze(Verdict.Pass, evidence: evidence with { Counts = new SequentialJudge.Counts(20, 5_000, 75, 15_000) });
+
+        Assert.Equal(2, driver.Status.Stage);
+        Assert.Equal(
+            [(0, 5.0, 19_000.0), (1, 20.0, 15_000.0)],
+            driver.Status.Counted.Select(c => (c.Stage, c.CanaryEvents, c.StableRequests)));
+        Assert.All(driver.Status.Counted, c => Assert.Equal("success-rate", c.Metric));
+    }
+
+    [Fact]
     public void APassMeasuredLessThanAnIntervalIntoAStage_DoesNotCountForIt()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith()).Start();

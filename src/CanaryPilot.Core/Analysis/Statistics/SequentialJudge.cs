@@ -13,15 +13,22 @@ namespace CanaryPilot.Core.Analysis.Statistics;
 public static class SequentialJudge
 {
     /// <summary>
-    /// Judges <paramref name="counts"/> at level 1 − <paramref name="alpha"/>. <paramref name="unitScale"/>
-    /// turns an absolute tolerance in the template's unit into a share of requests (0.01 for percent).
+    /// Judges the current stage's <paramref name="counts"/> together with the <paramref name="earlier"/>
+    /// stages' (each stage is one interval of the sequence, with its own traffic share) at level
+    /// 1 − <paramref name="alpha"/>. <paramref name="unitScale"/> turns an absolute tolerance in the
+    /// template's unit into a share of requests (0.01 for percent).
     /// </summary>
-    public static (Verdict Verdict, string Reason, Evidence Evidence) Judge(StableComparison comparison, Counts counts, double alpha, double unitScale)
+    public static (Verdict Verdict, string Reason, Evidence Evidence) Judge(StableComparison comparison, Counts counts, IReadOnlyList<Counts> earlier, double alpha, double unitScale)
     {
         var sequence = new RateRatioSequence();
-        sequence.Add(new IntervalCounts(counts.CanaryEvents, counts.StableEvents, counts.CanaryRequests, counts.StableRequests));
+        foreach (var stage in earlier.Append(counts))
+        {
+            sequence.Add(new IntervalCounts(stage.CanaryEvents, stage.StableEvents, stage.CanaryRequests, stage.StableRequests));
+        }
+
         var interval = sequence.Interval(alpha);
-        var tolerance = Tolerance(comparison, counts, unitScale);
+        var all = new Counts(sequence.CanaryEvents, sequence.CanaryRequests, sequence.StableEvents, sequence.StableRequests);
+        var tolerance = Tolerance(comparison, all, unitScale);
         var evidence = new Evidence(
             interval.Estimate,
             interval.Lower,
@@ -30,10 +37,10 @@ public static class SequentialJudge
             1 - alpha,
             sequence.CanaryEvents + sequence.StableEvents > 0 ? sequence.EValue(tolerance) : 1,
             counts);
-        var numbers = Describe(evidence);
-        if (sequence.CanaryRequests <= 0 || sequence.StableRequests <= 0)
+        var numbers = Describe(evidence, all, earlier.Count + 1);
+        if (counts.CanaryRequests <= 0 || counts.StableRequests <= 0)
         {
-            var side = sequence.CanaryRequests <= 0 ? "the canary" : "stable";
+            var side = counts.CanaryRequests <= 0 ? "the canary" : "stable";
             return (Verdict.Inconclusive, $"no evidence yet: {side} served no requests since the stage began", evidence);
         }
 
@@ -70,7 +77,7 @@ public static class SequentialJudge
         return 1 + (rise / stableShare);
     }
 
-    private static string Describe(Evidence e)
+    private static string Describe(Evidence e, Counts all, int stages)
     {
         var confidence = (e.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture);
         var bounds = (e.Lower > 0, double.IsFinite(e.Upper)) switch
@@ -82,8 +89,8 @@ public static class SequentialJudge
         };
         var estimate = double.IsNaN(e.Estimate) ? "" : $"{Ratio(e.Estimate)} stable's, ";
         return $"the canary's rate is {estimate}{confidence}% confidence {bounds}, tolerance {Ratio(e.Tolerance)} " +
-            $"(e-value {Number(e.EValue)}; canary {Number(e.Counts.CanaryEvents)} of {Number(e.Counts.CanaryRequests)} requests, " +
-            $"stable {Number(e.Counts.StableEvents)} of {Number(e.Counts.StableRequests)})";
+            $"(e-value {Number(e.EValue)}; {(stages > 1 ? $"over {stages} stages, " : "")}canary {Number(all.CanaryEvents)} of {Number(all.CanaryRequests)} requests, " +
+            $"stable {Number(all.StableEvents)} of {Number(all.StableRequests)})";
     }
 
     private static string Ratio(double value) => double.IsPositiveInfinity(value) ? "∞" : $"{value.ToString("0.###", CultureInfo.InvariantCulture)}×";
@@ -100,6 +107,6 @@ public static class SequentialJudge
     /// <param name="Tolerance">The ratio the plan allows.</param>
     /// <param name="Confidence">The level of the bounds.</param>
     /// <param name="EValue">The evidence against "ρ is the tolerance": 1/(1 − confidence) or more is conclusive.</param>
-    /// <param name="Counts">The counts it rests on.</param>
+    /// <param name="Counts">The current stage's counts (with the earlier stages', what it rests on).</param>
     public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, Counts Counts);
 }
