@@ -14,11 +14,11 @@ namespace CanaryPilot.Benchmarks.Judgement;
 /// answered from the simulated traffic. Nothing of the decision is re-implemented here.
 /// </summary>
 /// <remarks>Every policy analyses each minute and rolls back on 2 failed checks in a row; they differ in <paramref name="metricsYaml"/>, the plan's metrics.</remarks>
-internal sealed class EnginePolicy(string name, string rules, string metricsYaml) : IPolicy
+internal sealed class EnginePolicy(string name, string rules, string metricsYaml, string missingData = "{minRequestVolume: 50, maxDuration: 5m}") : IPolicy
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly RolloutPlan _plan = Plan(metricsYaml);
+    private readonly RolloutPlan _plan = Plan(metricsYaml, missingData);
 
     public string Name => name;
 
@@ -46,7 +46,7 @@ internal sealed class EnginePolicy(string name, string rules, string metricsYaml
         return new Outcome(false, false, time.GetUtcNow() - Start);
     }
 
-    private static RolloutPlan Plan(string metrics)
+    private static RolloutPlan Plan(string metrics, string missingData)
     {
         var yaml = $$"""
             apiVersion: canarypilot.io/v1alpha1
@@ -69,7 +69,7 @@ internal sealed class EnginePolicy(string name, string rules, string metricsYaml
                 interval: 1m
                 failureLimit: 1
                 failureCounting: consecutive
-                missingData: {minRequestVolume: 50, maxDuration: 5m}
+                missingData: {{missingData}}
                 prometheus: {scrapeInterval: 1s}
                 metrics:
             {{metrics}}

@@ -79,6 +79,18 @@ internal sealed class RoutedTraffic(RequestStream stream, Scenario scenario)
             }
         }
 
+        /// <summary>Requests slower than <paramref name="bound"/>, one of the buckets' bounds: the count minus bucket{le=bound}.</summary>
+        public long Above(double bound)
+        {
+            long atOrBelow = 0;
+            for (var b = 0; b < Buckets.Length && Buckets[b] <= bound; b++)
+            {
+                atOrBelow += Histogram[b];
+            }
+
+            return Requests - atOrBelow;
+        }
+
         /// <summary>The success rate in percent; NaN without requests (0/0, as Prometheus answers).</summary>
         public double SuccessRate => Requests == 0 ? double.NaN : 100.0 * (Requests - Errors) / Requests;
 

@@ -4,7 +4,8 @@ namespace CanaryPilot.Benchmarks.Judgement;
 /// One kind of canary: its error rate and how much slower than stable it answers. Stable fails 0.5%
 /// of requests and answers with a log-normal latency, median 60 ms and p99 180 ms.
 /// </summary>
-internal sealed record Scenario(string Name, double CanaryErrorRate, double CanaryLatencyFactor)
+/// <remarks><see cref="Tolerated"/>: worse than stable, but by less than the policies' tolerance: it should not be rolled back.</remarks>
+internal sealed record Scenario(string Name, double CanaryErrorRate, double CanaryLatencyFactor, bool Tolerated = false)
 {
     public const double StableErrorRate = 0.005;
     public const double MedianMs = 60;
@@ -21,6 +22,7 @@ internal sealed record Scenario(string Name, double CanaryErrorRate, double Cana
         new("errors +0.5 points", StableErrorRate + 0.005, 1),
         new("errors +1 point", StableErrorRate + 0.01, 1),
         new("errors +2 points", StableErrorRate + 0.02, 1),
+        new("latency +3%", StableErrorRate, 1.03, Tolerated: true),
         new("latency +10%", StableErrorRate, 1.10),
         new("latency +25%", StableErrorRate, 1.25),
     ];

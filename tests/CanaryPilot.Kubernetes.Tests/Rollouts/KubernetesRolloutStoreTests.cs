@@ -90,8 +90,9 @@ public sealed class KubernetesRolloutStoreTests : IAsyncLifetime
         }, CancellationToken.None);
 
         var read = await _store.GetAsync("bookinfo", "reviews", CancellationToken.None);
-        Assert.Equal(written, read!.Status with { Metrics = written.Metrics, Conditions = written.Conditions });
+        Assert.Equal(written, read!.Status with { Metrics = written.Metrics, Conditions = written.Conditions, Counted = written.Counted });
         Assert.Equal(written.Metrics, read.Status.Metrics);
+        Assert.Equal(written.Counted, read.Status.Counted);
         Assert.Equal(written.Conditions, read.Status.Conditions);
         Assert.Equal(1, read.Generation);
         var raw = await _cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews");
