@@ -381,6 +381,7 @@ public static partial class RolloutMachine
                 Lower = e.Lower,
                 Upper = double.IsFinite(e.Upper) ? e.Upper : null,
                 Tolerance = e.Tolerance,
+                PromoteBelow = e.PromoteBelow,
                 Confidence = e.Confidence,
                 EValue = double.IsFinite(e.EValue) ? e.EValue : double.MaxValue,
                 CanaryEvents = e.Counts.CanaryEvents,

@@ -181,7 +181,11 @@ public sealed record MetricEvidence
     /// <summary>Absent while the counts cannot bound the ratio from above.</summary>
     public double? Upper { get; init; }
 
+    /// <summary>The ratio beyond which the canary is rolled back.</summary>
     public double Tolerance { get; init; }
+
+    /// <summary>The ratio the upper bound must fall under for a stage to pass (<c>promoteWithin</c>, else the tolerance).</summary>
+    public double PromoteBelow { get; init; }
 
     public double Confidence { get; init; }
 

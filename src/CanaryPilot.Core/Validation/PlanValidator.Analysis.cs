@@ -169,6 +169,18 @@ public sealed partial class PlanValidator
             {
                 Error($"{path}.compareToStable", "maxIncrease and maxDecrease must not be negative");
             }
+
+            if (comparison.PromoteWithin is { } within)
+            {
+                if (within < 0)
+                {
+                    Error($"{path}.compareToStable.promoteWithin", "must not be negative");
+                }
+                else if (MetricQueries.JudgeOf(analysis, metric) != Judge.Sequential)
+                {
+                    Error($"{path}.compareToStable.promoteWithin", "is the sequential judge's promotion margin; set judge: sequential, or leave it out");
+                }
+            }
         }
 
         if (metric.Thresholds is null && metric.CompareToStable is null)

@@ -77,7 +77,7 @@ internal static class AnalysisPrinter
                 [.. new[] { m.Canary, m.Stable, m.RequestVolume }.OfType<Measurement>().SelectMany(x => x.Warnings).Distinct(StringComparer.Ordinal)],
                 metric.Evidence is { } e
                     ? new JsonEvidence(
-                        double.IsFinite(e.Estimate) ? e.Estimate : null, e.Lower, double.IsFinite(e.Upper) ? e.Upper : null, e.Tolerance, e.Confidence, e.EValue,
+                        double.IsFinite(e.Estimate) ? e.Estimate : null, e.Lower, double.IsFinite(e.Upper) ? e.Upper : null, e.Tolerance, e.PromoteBelow, e.Confidence, e.EValue,
                         e.Counts.CanaryEvents, e.Counts.CanaryRequests, e.Counts.StableEvents, e.Counts.StableRequests,
                         m.Counts is { } counts ? [counts.CanaryEvents.Query, counts.CanaryRequests.Query, counts.StableEvents.Query, counts.StableRequests.Query] : [])
                     : null);
@@ -165,6 +165,7 @@ internal static class AnalysisPrinter
         double Lower,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Upper,
         double Tolerance,
+        double PromoteBelow,
         double Confidence,
         double EValue,
         double CanaryEvents,

@@ -54,19 +54,19 @@ internal static class JudgementSuite
             """),
         new EnginePolicy(
             "CanaryPilot, sequential",
-            "the sequential judge (confidence 0.99 each) on the 5xx rate (tolerance 1.2× stable's) and on the share of requests slower than 100 ms (tolerance 1.2× stable's: 10% slower is 1.36×, 3% slower 1.10×), counting from the rollout's start; p99 ≤ 500 ms as a limit; inconclusive for up to 20m",
+            "the sequential judge (confidence 0.95 each, the plan default being 0.99) on the 5xx rate (rolled back above 1.2× stable's, passed below 2×: +0.5 points) and on the share of requests slower than 100 ms (rolled back above 1.2×, passed below 1.36×: 10% slower is 1.36×, 3% slower 1.10×), counting from the rollout's start; p99 ≤ 500 ms as a limit; inconclusive for up to 20m",
             """
                   - name: errors
                     template: istio-error-rate-5xx
                     judge: sequential
-                    confidence: 0.99
-                    compareToStable: {mode: relative, maxIncrease: 20}
+                    confidence: 0.95
+                    compareToStable: {mode: relative, maxIncrease: 20, promoteWithin: 100}
                   - name: slower-than-100ms
                     template: istio-latency-above
                     args: {bound: "100"}
                     judge: sequential
-                    confidence: 0.99
-                    compareToStable: {mode: relative, maxIncrease: 20}
+                    confidence: 0.95
+                    compareToStable: {mode: relative, maxIncrease: 20, promoteWithin: 36}
                   - {name: latency-p99, template: istio-request-duration-p99, window: 1m, thresholds: {max: 500}}
             """,
             "{minRequestVolume: 50, maxDuration: 20m}"),
@@ -154,12 +154,12 @@ internal static class JudgementSuite
             p50 (or p95) against stable, and keep p99 as a limit.
 
             **The sequential judge** counts from the rollout's start and compares canary with stable on those
-            counts, with its error rates bounded at every look (no healthy canary was rolled back). On the
-            buckets it sees latency shifts that quantile estimates hide (10% and 25% slower), and it leaves
-            the 3% slower canary alone. Its cost is the other half of one tolerance: "not worse than 1.2×"
-            must be shown before a stage passes, and at 0.5% errors 20 minutes of this traffic do not bring
-            the hundreds of errors that takes, so the healthy canary mostly holds to the end. A wider margin
-            for promotion than for rollback (an indifference zone) is the next step.
+            counts, with its error rates bounded at every look: no healthy canary was rolled back, nor the
+            3% slower one. On the buckets it sees latency shifts that quantile estimates hide (10% and 25%
+            slower), and it catches error regressions without a fixed floor. It promotes only on evidence:
+            a stage passes once the canary is shown within the promotion margin (`promoteWithin`), wider
+            than the rollback limit, so a healthy canary takes longer than under thresholds that pass
+            whatever was not seen to fail — and one whose traffic cannot show it holds.
 
             **Correlated checks.** A check reads a window of the last 1–2 minutes every minute, so successive
             checks share requests and are not independent. The harness does not pretend they are: it

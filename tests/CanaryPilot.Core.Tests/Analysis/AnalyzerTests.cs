@@ -235,4 +235,22 @@ public sealed class AnalyzerTests
         Assert.Contains("over 3 stages, canary 65 of 6,500 requests, stable 75 of 23,500", errors.Reason, StringComparison.Ordinal);
         Assert.Equal(10.0, errors.Evidence!.Counts.CanaryEvents);
     }
+
+    [Fact]
+    public async Task Sequential_AWiderPromotionMargin_PassesOnLessEvidence_AndTheRollbackLimitStays()
+    {
+        // Equal rates, 30 canary errors: too few to show "not worse than 1.2×", enough for "not worse than 2×".
+        var provider = new ScriptedProvider(Counts(30, 5_000, 270, 45_000));
+        var analyzer = new Analyzer(provider, TemplateCatalog.BuiltIn());
+        var margin = Valid(SequentialPlan.Replace("compareToStable: {maxIncrease: 20}", "compareToStable: {maxIncrease: 20, promoteWithin: 100}", StringComparison.Ordinal));
+
+        var strict = await analyzer.AnalyzeAsync(Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-10));
+        var wide = await analyzer.AnalyzeAsync(margin, At, CancellationToken.None, stageStartedAt: At.AddMinutes(-10));
+
+        Assert.Equal(Verdict.Inconclusive, Assert.Single(strict.Metrics).Verdict);
+        var errors = Assert.Single(wide.Metrics);
+        Assert.Equal(Verdict.Pass, errors.Verdict);
+        Assert.Equal((1.2, 2.0), (errors.Evidence!.Tolerance, errors.Evidence.PromoteBelow));
+        Assert.InRange(errors.Evidence.Upper, 1.2, 2.0);
+    }
 }

@@ -29,6 +29,7 @@ public static class SequentialJudge
         var interval = sequence.Interval(alpha);
         var all = new Counts(sequence.CanaryEvents, sequence.CanaryRequests, sequence.StableEvents, sequence.StableRequests);
         var tolerance = Tolerance(comparison, all, unitScale);
+        var promoteBelow = comparison.PromoteWithin is { } within ? Ratio(comparison, within, all, unitScale) : tolerance;
         var evidence = new Evidence(
             interval.Estimate,
             interval.Lower,
@@ -36,7 +37,10 @@ public static class SequentialJudge
             tolerance,
             1 - alpha,
             sequence.CanaryEvents + sequence.StableEvents > 0 ? sequence.EValue(tolerance) : 1,
-            counts);
+            counts)
+        {
+            PromoteBelow = promoteBelow,
+        };
         var numbers = Describe(evidence, all, earlier.Count + 1);
         if (counts.CanaryRequests <= 0 || counts.StableRequests <= 0)
         {
@@ -49,31 +53,39 @@ public static class SequentialJudge
             return (Verdict.Fail, $"worse than stable beyond the tolerance: {numbers}", evidence);
         }
 
-        if (interval.Below(tolerance))
+        if (interval.Below(promoteBelow))
         {
-            return (Verdict.Pass, $"not worse than stable beyond the tolerance: {numbers}", evidence);
+            return (Verdict.Pass, $"not worse than stable beyond the {(promoteBelow != tolerance ? "promotion margin" : "tolerance")}: {numbers}", evidence);
         }
 
         return (Verdict.Inconclusive, $"not enough evidence yet either way: {numbers}", evidence);
     }
 
     /// <summary>
-    /// The tolerance as a ratio of event rates. A relative <c>maxIncrease</c> of p% is 1 + p/100. Anything
-    /// else is a rise of the event share, turned into a ratio with stable's share measured so far (half an
-    /// event added, so that a stable without events still gives a finite ratio): an absolute limit in the
-    /// template's unit, or a relative <c>maxDecrease</c> of a success share (its fall is the events' rise).
+    /// The tolerance as a ratio of event rates: the limit (<c>maxIncrease</c>, else <c>maxDecrease</c>) as
+    /// <see cref="Ratio"/> reads it.
     /// </summary>
-    public static double Tolerance(StableComparison comparison, Counts counts, double unitScale)
+    public static double Tolerance(StableComparison comparison, Counts counts, double unitScale) =>
+        Ratio(comparison, comparison.MaxIncrease ?? comparison.MaxDecrease ?? 0, counts, unitScale);
+
+    /// <summary>
+    /// A limit of <paramref name="comparison"/>'s mode as a ratio of event rates. A relative <c>maxIncrease</c>
+    /// of p% is 1 + p/100. Anything else is a rise of the event share, turned into a ratio with stable's share
+    /// measured so far (half an event added, so that a stable without events still gives a finite ratio): an
+    /// absolute limit in the template's unit, or a relative <c>maxDecrease</c> of a success share (its fall
+    /// is the events' rise).
+    /// </summary>
+    public static double Ratio(StableComparison comparison, double limit, Counts counts, double unitScale)
     {
-        if (comparison.Mode == ComparisonMode.Relative && comparison.MaxIncrease is { } percent)
+        if (comparison.Mode == ComparisonMode.Relative && comparison.MaxIncrease is not null)
         {
-            return 1 + (percent / 100);
+            return 1 + (limit / 100);
         }
 
         var stableShare = (counts.StableEvents + 0.5) / Math.Max(1, counts.StableRequests);
         var rise = comparison.Mode == ComparisonMode.Absolute
-            ? (comparison.MaxIncrease ?? comparison.MaxDecrease ?? 0) * unitScale
-            : (comparison.MaxDecrease ?? 0) / 100 * (1 - stableShare);
+            ? limit * unitScale
+            : limit / 100 * (1 - stableShare);
         return 1 + (rise / stableShare);
     }
 
@@ -82,18 +94,19 @@ public static class SequentialJudge
         var confidence = (e.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture);
         var bounds = (e.Lower > 0, double.IsFinite(e.Upper)) switch
         {
-            (true, true) => $"{Ratio(e.Lower)} to {Ratio(e.Upper)}",
-            (true, false) => $"at least {Ratio(e.Lower)}",
-            (false, true) => $"at most {Ratio(e.Upper)}",
+            (true, true) => $"{Times(e.Lower)} to {Times(e.Upper)}",
+            (true, false) => $"at least {Times(e.Lower)}",
+            (false, true) => $"at most {Times(e.Upper)}",
             (false, false) => "not bounded yet",
         };
-        var estimate = double.IsNaN(e.Estimate) ? "" : $"{Ratio(e.Estimate)} stable's, ";
-        return $"the canary's rate is {estimate}{confidence}% confidence {bounds}, tolerance {Ratio(e.Tolerance)} " +
+        var estimate = double.IsNaN(e.Estimate) ? "" : $"{Times(e.Estimate)} stable's, ";
+        var margin = e.PromoteBelow != e.Tolerance ? $", passing below {Times(e.PromoteBelow)}" : "";
+        return $"the canary's rate is {estimate}{confidence}% confidence {bounds}, tolerance {Times(e.Tolerance)}{margin} " +
             $"(e-value {Number(e.EValue)}; {(stages > 1 ? $"over {stages} stages, " : "")}canary {Number(all.CanaryEvents)} of {Number(all.CanaryRequests)} requests, " +
             $"stable {Number(all.StableEvents)} of {Number(all.StableRequests)})";
     }
 
-    private static string Ratio(double value) => double.IsPositiveInfinity(value) ? "∞" : $"{value.ToString("0.###", CultureInfo.InvariantCulture)}×";
+    private static string Times(double value) => double.IsPositiveInfinity(value) ? "∞" : $"{value.ToString("0.###", CultureInfo.InvariantCulture)}×";
 
     private static string Number(double value) => value.ToString(value >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture);
 
@@ -108,5 +121,9 @@ public static class SequentialJudge
     /// <param name="Confidence">The level of the bounds.</param>
     /// <param name="EValue">The evidence against "ρ is the tolerance": 1/(1 − confidence) or more is conclusive.</param>
     /// <param name="Counts">The current stage's counts (with the earlier stages', what it rests on).</param>
-    public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, Counts Counts);
+    public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, Counts Counts)
+    {
+        /// <summary>The ratio the upper bound must fall under for a pass: the tolerance, or the promotion margin.</summary>
+        public double PromoteBelow { get; init; } = Tolerance;
+    }
 }
