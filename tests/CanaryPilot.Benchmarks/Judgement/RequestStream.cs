@@ -12,12 +12,18 @@ internal sealed class RequestStream
     private readonly Request[][] _seconds;
 
     public RequestStream(int trial, double requestsPerSecond, int seconds)
+        : this(trial, _ => requestsPerSecond, seconds)
+    {
+    }
+
+    /// <summary>A stream whose rate changes over time: <paramref name="requestsPerSecond"/> of the second.</summary>
+    public RequestStream(int trial, Func<int, double> requestsPerSecond, int seconds)
     {
         var random = new Random(unchecked((trial + 1) * 40503)); // a fixed seed per trial: runs repeat exactly
         _seconds = new Request[seconds][];
         for (var s = 0; s < seconds; s++)
         {
-            var count = Poisson(random, requestsPerSecond);
+            var count = Poisson(random, requestsPerSecond(s));
             var requests = new Request[count];
             for (var i = 0; i < count; i++)
             {
