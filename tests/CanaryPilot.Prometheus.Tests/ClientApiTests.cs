@@ -6,7 +6,7 @@ namespace CanaryPilot.Prometheus.Tests;
 [Collection(RealPrometheusGroup.Name)]
 public sealed class ClientApiTests(RealPrometheusFixture prometheus)
 {
-    private static DateTimeOffset Now => RealPrometheusFixture.Settled;
+    private DateTimeOffset Now => prometheus.Settled;
 
     [Fact]
     public async Task Query_InstantVector_ReturnsEachSeriesWithItsLabels()

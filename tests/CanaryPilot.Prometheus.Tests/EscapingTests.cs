@@ -36,7 +36,7 @@ public sealed class EscapingTests(RealPrometheusFixture prometheus)
     private async Task<MetricVerdict> VolumeAsync(string ns, string workload, TemplateCatalog templates, string template)
     {
         var plan = Plans.For(ns, workload, "reviews-v1", 0, Plans.Metric(template));
-        var result = await new Analyzer(prometheus.Provider, templates).AnalyzeAsync(plan, RealPrometheusFixture.Settled, CancellationToken.None);
+        var result = await new Analyzer(prometheus.Provider, templates).AnalyzeAsync(plan, prometheus.Settled, CancellationToken.None);
         return Assert.Single(result.Metrics);
     }
 
@@ -76,7 +76,7 @@ public sealed class EscapingTests(RealPrometheusFixture prometheus)
     public async Task Decoys_AreThere_SoThePatternTestsCouldFail()
     {
         var any = await prometheus.Provider.MeasureAsync(
-            """sum(increase(istio_requests_total{reporter="destination", destination_workload=~"x|y"}[10s]))""", RealPrometheusFixture.Settled, CancellationToken.None);
+            """sum(increase(istio_requests_total{reporter="destination", destination_workload=~"x|y"}[10s]))""", prometheus.Settled, CancellationToken.None);
 
         Assert.InRange(Assert.Single(any.Samples).Value, 29.7, 30.3);   // x at 1 req/s and y at 2 req/s
     }

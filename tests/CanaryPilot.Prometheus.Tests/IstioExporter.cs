@@ -25,6 +25,24 @@ public sealed class IstioExporter : IAsyncDisposable
     private readonly IReadOnlyList<IstioWorkload> _workloads;
     private readonly DateTimeOffset _started = TimeProvider.System.GetUtcNow();
 
+    // The timestamps (Unix ms) of the two newest expositions served: Prometheus has stored the older one
+    // for sure, since it is already scraping again.
+    private readonly Lock _served = new();
+    private long _newest;
+    private long _previous;
+
+    /// <summary>The timestamp of the newest sample Prometheus has surely stored: the exposition before the latest.</summary>
+    public DateTimeOffset Stored
+    {
+        get
+        {
+            lock (_served)
+            {
+                return DateTimeOffset.FromUnixTimeMilliseconds(_previous);
+            }
+        }
+    }
+
     private IstioExporter(WebApplication app, IReadOnlyList<IstioWorkload> workloads)
     {
         _app = app;
@@ -60,6 +78,11 @@ public sealed class IstioExporter : IAsyncDisposable
     private string Exposition()
     {
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_served)
+        {
+            (_previous, _newest) = (_newest, now);
+        }
+
         var seconds = (now - _started.ToUnixTimeMilliseconds()) / 1000.0;
         var stamp = $" {now}\n";
         var text = new StringBuilder();

@@ -10,9 +10,9 @@ public sealed class MissingDataTests(RealPrometheusFixture prometheus)
 {
     private static readonly MetricSpec SuccessRate = new() { Name = "success-rate", Template = "istio-success-rate", Thresholds = new ValueRange { Min = 0 } };
 
-    private static Task<AnalysisResult> AnalyzeAsync(IMetricsProvider provider, string canary, int minRequestVolume = 0) =>
+    private Task<AnalysisResult> AnalyzeAsync(IMetricsProvider provider, string canary, int minRequestVolume = 0) =>
         new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(
-            Plans.For(RealPrometheusFixture.Namespace, canary, "reviews-v1", minRequestVolume, SuccessRate), RealPrometheusFixture.Settled, CancellationToken.None);
+            Plans.For(RealPrometheusFixture.Namespace, canary, "reviews-v1", minRequestVolume, SuccessRate), prometheus.Settled, CancellationToken.None);
 
     [Fact]
     public async Task WorkloadWithoutSeries_EmptyVector_IsInconclusive()
@@ -46,7 +46,7 @@ public sealed class MissingDataTests(RealPrometheusFixture prometheus)
         var metric = new MetricSpec { Name = "p99", Template = "istio-request-duration-p99", Thresholds = new ValueRange { Max = 1e9 } };
         var plan = Plans.For(RealPrometheusFixture.Namespace, "ratings-v1", "reviews-v1", 0, metric);
 
-        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, RealPrometheusFixture.Settled, CancellationToken.None);
+        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, prometheus.Settled, CancellationToken.None);
 
         Assert.Equal(Verdict.Inconclusive, result.Verdict);
     }

@@ -21,11 +21,12 @@ public sealed class RealPrometheusFixture : IAsyncLifetime
     private static readonly Dictionary<string, double> Healthy = new() { ["200"] = 1.0 };
 
     /// <summary>
-    /// The instant the tests evaluate at: three scrapes ago. At "now" the newest scrape may still be in
-    /// flight, and rate() then extrapolates only half an interval towards the window's end and reads
-    /// low; three scrapes back (one spare for a busy machine), both ends of every window have samples.
+    /// The instant the tests evaluate at: the timestamp of a sample Prometheus has surely stored. At "now"
+    /// the newest scrape may still be in flight, or (on a busy machine) seconds late, and rate() then
+    /// extrapolates only part of an interval towards the window's end and reads low; at a stored sample's
+    /// own timestamp the window ends on a sample, however late the scrapes run.
     /// </summary>
-    public static DateTimeOffset Settled => TimeProvider.System.GetUtcNow().AddSeconds(-3);
+    public DateTimeOffset Settled => Exporter.Stored;
 
     public IstioExporter Exporter { get; private set; } = null!;
 

@@ -35,7 +35,7 @@ public sealed class ShippedTemplateTests(RealPrometheusFixture prometheus)
         var metric = Plans.Metric(template, compare: new StableComparison { MaxIncrease = 1000, Mode = ComparisonMode.Absolute });
         var plan = Plans.For(RealPrometheusFixture.Namespace, "reviews-v2", "reviews-v1", 0, metric);
 
-        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, RealPrometheusFixture.Settled, CancellationToken.None);
+        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, prometheus.Settled, CancellationToken.None);
 
         var verdict = Assert.Single(result.Metrics);
         Assert.True(verdict.Verdict == Verdict.Pass, verdict.Reason);
@@ -48,7 +48,7 @@ public sealed class ShippedTemplateTests(RealPrometheusFixture prometheus)
     {
         var plan = Plans.For(RealPrometheusFixture.Namespace, "reviews-v2", "reviews-v1", 90, Plans.Metric("istio-success-rate", max: 100));
 
-        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, RealPrometheusFixture.Settled, CancellationToken.None);
+        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, prometheus.Settled, CancellationToken.None);
 
         var verdict = Assert.Single(result.Metrics);
         Assert.Equal(Verdict.Pass, verdict.Verdict);
@@ -60,7 +60,7 @@ public sealed class ShippedTemplateTests(RealPrometheusFixture prometheus)
     {
         var plan = Plans.For(RealPrometheusFixture.Namespace, "reviews-v2", "reviews-v1", 150, Plans.Metric("istio-success-rate", max: 100));
 
-        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, RealPrometheusFixture.Settled, CancellationToken.None);
+        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, prometheus.Settled, CancellationToken.None);
 
         Assert.Equal(Verdict.Inconclusive, result.Verdict);
     }
@@ -71,7 +71,7 @@ public sealed class ShippedTemplateTests(RealPrometheusFixture prometheus)
         var metric = new MetricSpec { Name = "success", Template = "istio-success-rate", Thresholds = new ValueRange { Min = 99 }, Critical = new ValueRange { Min = 90 } };
         var plan = Plans.For(RealPrometheusFixture.Namespace, "reviews-v2", "reviews-v1", 0, metric);
 
-        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, RealPrometheusFixture.Settled, CancellationToken.None);
+        var result = await new Analyzer(prometheus.Provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, prometheus.Settled, CancellationToken.None);
 
         Assert.Equal((Verdict.Fail, false), (result.Verdict, result.CriticalBreached));
     }
