@@ -23,7 +23,7 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, double>? stableBaselines = null,
         DateTimeOffset? stageStartedAt = null,
-        IReadOnlyDictionary<string, IReadOnlyList<SequentialJudge.Counts>>? earlier = null)
+        IReadOnlyDictionary<string, IReadOnlyList<IntervalCounts>>? earlier = null)
     {
         var countWindow = stageStartedAt is { } started ? CountWindow(at - started) : (TimeSpan?)null;
         var queries = plan.Spec.Analysis.Metrics.Select(metric =>

@@ -19,7 +19,7 @@ public static class MetricJudge
     /// a share of requests.
     /// </summary>
     public static MetricVerdict Judge(
-        MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window, double alpha = 1 - AnalysisSpec.DefaultConfidence, double unitScale = 1, IReadOnlyList<SequentialJudge.Counts>? earlier = null)
+        MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window, double alpha = 1 - AnalysisSpec.DefaultConfidence, double unitScale = 1, IReadOnlyList<IntervalCounts>? earlier = null)
     {
         var verdict = new MetricVerdict { Metric = metric, Measurements = measured, Verdict = Verdict.Inconclusive, Reason = "" };
 
@@ -100,7 +100,7 @@ public static class MetricJudge
 
     /// <summary>The sequential judge on the counts, once the canary's value passed its own limits.</summary>
     private static MetricVerdict JudgeCounts(
-        MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, IReadOnlyList<SequentialJudge.Counts> earlier, double alpha, double unitScale, string? passed)
+        MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, IReadOnlyList<IntervalCounts> earlier, double alpha, double unitScale, string? passed)
     {
         var values = new double[4];
         var parts = new[] { (measured.CanaryEvents, "canary events"), (measured.CanaryRequests, "canary requests"), (measured.StableEvents, "stable events"), (measured.StableRequests, "stable requests") };
@@ -117,7 +117,7 @@ public static class MetricJudge
             values[i] = Math.Max(0, value);
         }
 
-        var counts = new SequentialJudge.Counts(values[0], values[1], values[2], values[3]);
+        var counts = new IntervalCounts(values[0], values[1], values[2], values[3]);
         var (judged, reason, evidence) = SequentialJudge.Judge(comparison, counts, earlier, alpha, unitScale);
         return verdict with { Verdict = judged, Reason = passed is null ? reason : $"{passed}; {reason}", Evidence = evidence };
     }

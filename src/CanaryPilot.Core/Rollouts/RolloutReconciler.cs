@@ -169,10 +169,10 @@ public sealed class RolloutReconciler(
     }
 
     /// <summary>The sequential judge's counts of the stages this attempt has left, by metric.</summary>
-    private static Dictionary<string, IReadOnlyList<Analysis.Statistics.SequentialJudge.Counts>> Earlier(RolloutStatus status) =>
+    private static Dictionary<string, IReadOnlyList<Analysis.Statistics.IntervalCounts>> Earlier(RolloutStatus status) =>
         status.Counted.GroupBy(c => c.Metric, StringComparer.Ordinal).ToDictionary(
             g => g.Key,
-            g => (IReadOnlyList<Analysis.Statistics.SequentialJudge.Counts>)[.. g.OrderBy(c => c.Stage).Select(c => new Analysis.Statistics.SequentialJudge.Counts(c.CanaryEvents, c.CanaryRequests, c.StableEvents, c.StableRequests))],
+            g => (IReadOnlyList<Analysis.Statistics.IntervalCounts>)[.. g.OrderBy(c => c.Stage).Select(c => new Analysis.Statistics.IntervalCounts(c.CanaryEvents, c.CanaryRequests, c.StableEvents, c.StableRequests))],
             StringComparer.Ordinal);
 
     /// <summary>With no traffic on the stable version, the stable values measured before stand in for it.</summary>

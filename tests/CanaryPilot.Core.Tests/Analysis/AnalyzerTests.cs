@@ -9,7 +9,8 @@ namespace CanaryPilot.Core.Tests.Analysis;
 
 public sealed class AnalyzerTests
 {
-    private const string Plan = """
+    /// <summary>The reviews service both plans roll out; each adds its stages and analysis.</summary>
+    private const string Service = """
         apiVersion: canarypilot.io/v1alpha1
         kind: RolloutPlan
         metadata: {name: reviews, namespace: bookinfo}
@@ -19,6 +20,10 @@ public sealed class AnalyzerTests
             virtualServices: [{name: reviews}]
             stable: {host: reviews, subset: v1, workload: reviews-v1}
             canary: {host: reviews, subset: v2, workload: reviews-v2}
+
+        """;
+
+    private const string Plan = Service + """
           stages: [{weight: 50}, {weight: 100}]
           analysis:
             interval: 1m
@@ -119,16 +124,7 @@ public sealed class AnalyzerTests
             latency.RequestVolume!.Query);
     }
 
-    private const string SequentialPlan = """
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          service:
-            name: reviews
-            virtualServices: [{name: reviews}]
-            stable: {host: reviews, subset: v1, workload: reviews-v1}
-            canary: {host: reviews, subset: v2, workload: reviews-v2}
+    private const string SequentialPlan = Service + """
           stages: [{weight: 10}, {weight: 50}]
           promotion: {afterLastStage: true}
           analysis:
@@ -220,7 +216,7 @@ public sealed class AnalyzerTests
         // This stage alone (10 canary errors in 1,000 requests against 25 in 9,000) says little; with the
         // two stages before it, each with its own share, the canary is clearly worse.
         var provider = new ScriptedProvider(Counts(10, 1_000, 25, 9_000));
-        var earlier = new Dictionary<string, IReadOnlyList<SequentialJudge.Counts>>
+        var earlier = new Dictionary<string, IReadOnlyList<IntervalCounts>>
         {
             ["errors"] = [new(15, 1_500, 20, 8_500), new(40, 4_000, 30, 6_000)],
         };

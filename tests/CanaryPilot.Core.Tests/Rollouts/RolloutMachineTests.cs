@@ -124,7 +124,7 @@ public sealed class RolloutMachineTests
     public void SequentialFail_RollsBackAtOnceWhateverTheFailureLimit_AndKeepsTheEvidence()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith(analysis: "    failureCounting: cumulative")).Start();
-        var evidence = new SequentialJudge.Evidence(2.4, 1.4, 4.0, 1.2, 0.995, 412, new SequentialJudge.Counts(58, 5_010, 210, 45_020));
+        var evidence = new SequentialJudge.Evidence(2.4, 1.4, 4.0, 1.2, 0.995, 412, new IntervalCounts(58, 5_010, 210, 45_020));
 
         driver.Analyze(Verdict.Fail, evidence: evidence);
 
@@ -137,10 +137,10 @@ public sealed class RolloutMachineTests
     public void LeavingAStage_CarriesItsSequentialCountsForward_OncePerStage()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
-        var evidence = new SequentialJudge.Evidence(1.0, 0.5, 1.1, 1.5, 0.99, 0.2, new SequentialJudge.Counts(5, 1_000, 95, 19_000));
+        var evidence = new SequentialJudge.Evidence(1.0, 0.5, 1.1, 1.5, 0.99, 0.2, new IntervalCounts(5, 1_000, 95, 19_000));
 
         driver.Analyze(Verdict.Pass, evidence: evidence);
-        driver.Analyze(Verdict.Pass, evidence: evidence with { Counts = new SequentialJudge.Counts(20, 5_000, 75, 15_000) });
+        driver.Analyze(Verdict.Pass, evidence: evidence with { Counts = new IntervalCounts(20, 5_000, 75, 15_000) });
 
         Assert.Equal(2, driver.Status.Stage);
         Assert.Equal(

@@ -239,10 +239,10 @@ public sealed class RateRatioSequence
 }
 
 /// <summary>
-/// One interval's counts for both versions: their events (errors, or requests slower than a bound) and
-/// their requests. Counters' increases, so never negative.
+/// One interval's counts for both versions (a stage's, for the sequential judge): their events (errors, or
+/// requests slower than a bound) and their requests. Counters' increases, so never negative.
 /// </summary>
-public readonly record struct IntervalCounts(double CanaryEvents, double StableEvents, double CanaryRequests, double StableRequests)
+public readonly record struct IntervalCounts(double CanaryEvents, double CanaryRequests, double StableEvents, double StableRequests)
 {
     internal void Check()
     {

@@ -18,16 +18,16 @@ public static class SequentialJudge
     /// 1 − <paramref name="alpha"/>. <paramref name="unitScale"/> turns an absolute tolerance in the
     /// template's unit into a share of requests (0.01 for percent).
     /// </summary>
-    public static (Verdict Verdict, string Reason, Evidence Evidence) Judge(StableComparison comparison, Counts counts, IReadOnlyList<Counts> earlier, double alpha, double unitScale)
+    public static (Verdict Verdict, string Reason, Evidence Evidence) Judge(StableComparison comparison, IntervalCounts counts, IReadOnlyList<IntervalCounts> earlier, double alpha, double unitScale)
     {
         var sequence = new RateRatioSequence();
         foreach (var stage in earlier.Append(counts))
         {
-            sequence.Add(new IntervalCounts(stage.CanaryEvents, stage.StableEvents, stage.CanaryRequests, stage.StableRequests));
+            sequence.Add(stage);
         }
 
         var interval = sequence.Interval(alpha);
-        var all = new Counts(sequence.CanaryEvents, sequence.CanaryRequests, sequence.StableEvents, sequence.StableRequests);
+        var all = new IntervalCounts(sequence.CanaryEvents, sequence.CanaryRequests, sequence.StableEvents, sequence.StableRequests);
         var tolerance = Tolerance(comparison, all, unitScale);
         var promoteBelow = comparison.PromoteWithin is { } within ? Ratio(comparison, within, all, unitScale) : tolerance;
         var evidence = new Evidence(
@@ -65,7 +65,7 @@ public static class SequentialJudge
     /// The tolerance as a ratio of event rates: the limit (<c>maxIncrease</c>, else <c>maxDecrease</c>) as
     /// <see cref="Ratio"/> reads it.
     /// </summary>
-    public static double Tolerance(StableComparison comparison, Counts counts, double unitScale) =>
+    public static double Tolerance(StableComparison comparison, IntervalCounts counts, double unitScale) =>
         Ratio(comparison, comparison.MaxIncrease ?? comparison.MaxDecrease ?? 0, counts, unitScale);
 
     /// <summary>
@@ -75,7 +75,7 @@ public static class SequentialJudge
     /// absolute limit in the template's unit, or a relative <c>maxDecrease</c> of a success share (its fall
     /// is the events' rise).
     /// </summary>
-    public static double Ratio(StableComparison comparison, double limit, Counts counts, double unitScale)
+    public static double Ratio(StableComparison comparison, double limit, IntervalCounts counts, double unitScale)
     {
         if (comparison.Mode == ComparisonMode.Relative && comparison.MaxIncrease is not null)
         {
@@ -89,7 +89,7 @@ public static class SequentialJudge
         return 1 + (rise / stableShare);
     }
 
-    private static string Describe(Evidence e, Counts all, int stages)
+    private static string Describe(Evidence e, IntervalCounts all, int stages)
     {
         var confidence = (e.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture);
         var bounds = (e.Lower > 0, double.IsFinite(e.Upper)) switch
@@ -110,9 +110,6 @@ public static class SequentialJudge
 
     private static string Number(double value) => value.ToString(value >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture);
 
-    /// <summary>The counts of one comparison: events and requests of each version.</summary>
-    public readonly record struct Counts(double CanaryEvents, double CanaryRequests, double StableEvents, double StableRequests);
-
     /// <summary>What a sequential verdict rests on.</summary>
     /// <param name="Estimate">The ratio ρ of the canary's event rate to stable's that fits best.</param>
     /// <param name="Lower">The confidence sequence's lower bound of ρ (0 while unset).</param>
@@ -121,7 +118,7 @@ public static class SequentialJudge
     /// <param name="Confidence">The level of the bounds.</param>
     /// <param name="EValue">The evidence against "ρ is the tolerance": 1/(1 − confidence) or more is conclusive.</param>
     /// <param name="Counts">The current stage's counts (with the earlier stages', what it rests on).</param>
-    public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, Counts Counts)
+    public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, IntervalCounts Counts)
     {
         /// <summary>The ratio the upper bound must fall under for a pass: the tolerance, or the promotion margin.</summary>
         public double PromoteBelow { get; init; } = Tolerance;

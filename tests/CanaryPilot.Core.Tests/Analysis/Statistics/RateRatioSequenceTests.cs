@@ -22,10 +22,10 @@ public sealed class RateRatioSequenceTests
     private static RateRatioSequence Reference()
     {
         var sequence = new RateRatioSequence();
-        sequence.Add(new IntervalCounts(3, 12, 100, 900));
-        sequence.Add(new IntervalCounts(5, 20, 480, 520));
-        sequence.Add(new IntervalCounts(0, 7, 200, 800));
-        sequence.Add(new IntervalCounts(9, 11, 500, 500));
+        sequence.Add(new IntervalCounts(3, 100, 12, 900));
+        sequence.Add(new IntervalCounts(5, 480, 20, 520));
+        sequence.Add(new IntervalCounts(0, 200, 7, 800));
+        sequence.Add(new IntervalCounts(9, 500, 11, 500));
         return sequence;
     }
 
@@ -56,7 +56,7 @@ public sealed class RateRatioSequenceTests
     public void NoEvents_LeaveTheRatioUnbounded()
     {
         var sequence = new RateRatioSequence();
-        sequence.Add(new IntervalCounts(0, 0, 100, 900));
+        sequence.Add(new IntervalCounts(0, 100, 0, 900));
 
         var interval = sequence.Interval(0.05);
 
@@ -71,7 +71,7 @@ public sealed class RateRatioSequenceTests
         var sequence = new RateRatioSequence();
         for (var i = 0; i < 30; i++)
         {
-            sequence.Add(new IntervalCounts(0, 9, 100, 900));
+            sequence.Add(new IntervalCounts(0, 100, 9, 900));
         }
 
         var interval = sequence.Interval(0.05);
@@ -84,7 +84,7 @@ public sealed class RateRatioSequenceTests
     public void IntervalWithoutTrafficOnOneSide_IsLeftOut()
     {
         var sequence = new RateRatioSequence();
-        sequence.Add(new IntervalCounts(4, 0, 50, 0));
+        sequence.Add(new IntervalCounts(4, 50, 0, 0));
 
         Assert.Equal(0, sequence.CanaryEvents);
         Assert.True(double.IsNaN(sequence.Interval(0.05).Estimate));
@@ -95,7 +95,7 @@ public sealed class RateRatioSequenceTests
     [InlineData(0, double.NaN, 1, 1)]
     [InlineData(0, 0, double.PositiveInfinity, 1)]
     public void NegativeOrNonFiniteCounts_AreRefused(double canary, double stable, double canaryRequests, double stableRequests) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RateRatioSequence().Add(new IntervalCounts(canary, stable, canaryRequests, stableRequests)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateRatioSequence().Add(new IntervalCounts(canary, canaryRequests, stable, stableRequests)));
 
     /// <summary>
     /// The guarantee itself: identical canary and stable (0.5% errors, canary at 10%, 100 requests a second),
@@ -116,7 +116,7 @@ public sealed class RateRatioSequenceTests
             {
                 var canaryRequests = Poisson(random, 100);
                 var stableRequests = Poisson(random, 900);
-                sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.005), Binomial(random, stableRequests, 0.005), canaryRequests, stableRequests));
+                sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.005), canaryRequests, Binomial(random, stableRequests, 0.005), stableRequests));
                 if (sequence.EValue(1) >= 1 / alpha && sequence.Interval(alpha).Above(1))
                 {
                     alarms++;
@@ -139,7 +139,7 @@ public sealed class RateRatioSequenceTests
         {
             var canaryRequests = Poisson(random, 500);
             var stableRequests = Poisson(random, 500);
-            sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.01), Binomial(random, stableRequests, 0.005), canaryRequests, stableRequests));
+            sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.01), canaryRequests, Binomial(random, stableRequests, 0.005), stableRequests));
             looks++;
         }
 
