@@ -2,12 +2,13 @@ using System.Globalization;
 using CanaryPilot.Benchmarks;
 using CanaryPilot.Benchmarks.Judgement;
 
-// scripts/bench [SUITE ...] [--runs N] [--trials N] [--sizes 1000,5000,10000]: runs the suites, prints their tables and writes
+// scripts/bench [SUITE ...] [--runs N] [--trials N] [--sizes 1000,5000,10000] [--guard-sizes 1000,5000]: runs the suites, prints their tables and writes
 // docs/benchmarks.md. Suites: latency, scale, judgement, footprint, micro (BenchmarkDotNet).
 var suites = new List<string>();
 var trials = 400;
 var runs = 10;
 int[] sizes = [1000, 5000, 10000];
+int[] guardSizes = [1000, 5000];
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,6 +21,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--sizes":
             sizes = [.. args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
+            break;
+        case "--guard-sizes":
+            guardSizes = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
             break;
         default:
             suites.Add(args[i]);
@@ -47,7 +51,7 @@ foreach (var suite in suites)
         "latency" => ("Decision latency", await CanaryPilot.Benchmarks.Latency.LatencySuite.RunAsync(runs, Console.Out)),
         "micro" => ("Hot paths", CanaryPilot.Benchmarks.Micro.MicroSuite.Run()),
         "footprint" => ("Footprint", await FootprintSuite.RunAsync(runs, Console.Out)),
-        "scale" => ("Scale", await CanaryPilot.Benchmarks.Scale.ScaleSuite.RunAsync(sizes, Console.Out)),
+        "scale" => ("Scale", await CanaryPilot.Benchmarks.Scale.ScaleSuite.RunAsync(sizes, guardSizes, Console.Out)),
         _ => throw new InvalidOperationException(suite),
     };
     Console.WriteLine($"\n## {title}\n\n{body}\n");

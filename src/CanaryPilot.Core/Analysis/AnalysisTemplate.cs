@@ -56,6 +56,26 @@ public sealed record TemplateCounts
 
     /// <summary>All requests, of which <see cref="Events"/> are a part.</summary>
     public required string Requests { get; init; }
+
+    /// <summary>The same counters for every workload at once, for the continuous guard; without them it does not watch the metric.</summary>
+    public TemplateTotals? Totals { get; init; }
+}
+
+/// <summary>
+/// The continuous guard's queries: the cumulative counters of <see cref="TemplateCounts"/>, summed by the
+/// labels that tell workloads apart, so that one query per instant serves every rollout. They may use the
+/// template's <c>{{ args.NAME }}</c>, never a variable of one side or the window.
+/// </summary>
+public sealed record TemplateTotals
+{
+    /// <summary>The events' counter by workload, e.g. <c>sum by (destination_workload_namespace, destination_workload) (istio_requests_total{response_code=~"5.."})</c>.</summary>
+    public required string Events { get; init; }
+
+    /// <summary>All requests' counter, by the same labels.</summary>
+    public required string Requests { get; init; }
+
+    /// <summary>Which variable each label of the result holds: <c>{destination_workload_namespace: namespace, destination_workload: workload}</c> finds a side's series.</summary>
+    public required IReadOnlyDictionary<string, string> By { get; init; }
 }
 
 public sealed record TemplateArg

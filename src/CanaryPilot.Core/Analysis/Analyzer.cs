@@ -10,6 +10,9 @@ namespace CanaryPilot.Core.Analysis;
 /// </summary>
 public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog templates)
 {
+    /// <summary>The templates the plan was validated against.</summary>
+    public TemplateCatalog Templates => templates;
+
     /// <summary>
     /// Evaluates the metrics of a plan that passed validation, as of <paramref name="at"/>. When the stable
     /// version takes no traffic (a stage at 100%), there is nothing to measure it by: comparisons then use
@@ -55,7 +58,7 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
             minVolume,
             q.Window,
             SequentialAlpha(plan, q.Metric),
-            UnitScale(q.Metric),
+            UnitScale(templates, q.Metric),
             earlier?.GetValueOrDefault(q.Metric.Name))).ToList();
         return new AnalysisResult(at, verdicts);
     }
@@ -70,7 +73,7 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
     private static TimeSpan CountWindow(TimeSpan sinceStage) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(sinceStage.TotalSeconds)));
 
     /// <summary>What one unit of the template's value is as a share of requests: 0.01 for percent, else 1.</summary>
-    private double UnitScale(MetricSpec metric) =>
+    public static double UnitScale(TemplateCatalog templates, MetricSpec metric) =>
         string.Equals(templates.Find(metric.Template)?.Spec.Unit, "percent", StringComparison.OrdinalIgnoreCase) ? 0.01 : 1;
 
     private static Measurement? Baseline(MetricQueries queries, IReadOnlyDictionary<string, double>? baselines) =>

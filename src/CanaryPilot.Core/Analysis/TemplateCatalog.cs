@@ -101,6 +101,29 @@ public sealed class TemplateCatalog
         {
             queries.Add(("spec.counts.events", counts.Events));
             queries.Add(("spec.counts.requests", counts.Requests));
+            if (counts.Totals is { } totals)
+            {
+                queries.Add(("spec.counts.totals.events", totals.Events));
+                queries.Add(("spec.counts.totals.requests", totals.Requests));
+                foreach (var (field, query) in new[] { ("spec.counts.totals.events", totals.Events), ("spec.counts.totals.requests", totals.Requests) })
+                {
+                    // One query serves every rollout: nothing of one side, nor a window, may be in it.
+                    foreach (var variable in QueryTemplate.Variables(query).Where(v => !v.StartsWith(QueryTemplate.ArgsPrefix, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
+                    {
+                        yield return map.Error(field, $"{{{{ {variable} }}}} differs from rollout to rollout, and the guard's query serves them all; name the workload's labels in spec.counts.totals.by instead");
+                    }
+                }
+
+                if (totals.By.Count == 0)
+                {
+                    yield return map.Error("spec.counts.totals.by", "name the labels that tell workloads apart and the variable each holds, e.g. {destination_workload_namespace: namespace, destination_workload: workload}");
+                }
+
+                foreach (var (label, variable) in totals.By.Where(b => !QueryTemplate.BuiltInVariables.Contains(b.Value, StringComparer.Ordinal) || b.Value == "interval"))
+                {
+                    yield return map.Error($"spec.counts.totals.by.{label}", $"\"{variable}\" is not a variable of a side{Suggestions.DidYouMean(variable, QueryTemplate.BuiltInVariables)}; use namespace, service, workload or version");
+                }
+            }
         }
 
         foreach (var (field, query) in queries)

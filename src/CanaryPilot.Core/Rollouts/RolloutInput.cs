@@ -17,6 +17,17 @@ public sealed record Tick(AnalysisResult? Analysis = null) : RolloutInput
     public override string Name => "tick";
 }
 
+/// <summary>
+/// The continuous guard, watching between analysis ticks, found the canary worse than stable beyond the
+/// tolerance in <paramref name="Stage"/>, which began at <paramref name="StageStartedAt"/>, with the counters
+/// read at <paramref name="At"/>. Like a command,
+/// it is carried out at once, and a tick's measurement in flight is dropped.
+/// </summary>
+public sealed record GuardTripped(int Stage, DateTimeOffset StageStartedAt, DateTimeOffset At, MetricVerdict Verdict) : RolloutInput
+{
+    public override string Name => "guard";
+}
+
 public sealed record ApproveCommand(string? By = null) : RolloutInput
 {
     public override string Name => "approve";

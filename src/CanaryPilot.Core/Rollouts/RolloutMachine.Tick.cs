@@ -139,6 +139,28 @@ public static partial class RolloutMachine
         };
     }
 
+    /// <summary>
+    /// The guard's evidence rolls back the stage it was gathered in; for any other (the rollout moved on,
+    /// ended, or was paused since), it is old news and changes nothing.
+    /// </summary>
+    private static Decision OnGuardTripped(RolloutStatus status, GuardTripped tripped)
+    {
+        if (status.Phase != RolloutPhase.Progressing || status.Stage != tripped.Stage || status.StageStartedAt != tripped.StageStartedAt
+            || tripped.Verdict is not { Verdict: Verdict.Fail, Evidence: not null } verdict)
+        {
+            return new Decision { Status = status };
+        }
+
+        var guarded = Record(verdict, tripped.At);
+        var measured = status with
+        {
+            Metrics = status.Metrics.Any(m => m.Name == guarded.Name)
+                ? [.. status.Metrics.Select(m => m.Name == guarded.Name ? guarded : m)]
+                : [.. status.Metrics, guarded],
+        };
+        return RollBack(measured, RollbackCause.AnalysisFailed, $"the continuous guard found metric \"{verdict.Metric.Name}\" {verdict.Reason}");
+    }
+
     private static Decision? PastDeadline(RolloutPlan plan, RolloutStatus status, DateTimeOffset now) =>
         plan.Spec.Analysis.ProgressDeadline is { } deadline && status.StartedAt is { } started && now - started >= deadline
             ? RollBack(status, RollbackCause.ProgressDeadline, $"the rollout did not finish within its progress deadline of {Duration.Format(deadline)}")

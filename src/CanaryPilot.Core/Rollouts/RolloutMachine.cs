@@ -21,6 +21,7 @@ public static partial class RolloutMachine
         PromoteCommand promote => OnPromote(status, promote, now),
         DriftObserved drift => OnDrift(plan, status, drift),
         GatesAnswered answered => OnGatesAnswered(plan, status, answered, now),
+        GuardTripped tripped => OnGuardTripped(status, tripped),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown rollout input"),
     };
 

@@ -21,7 +21,20 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
     private readonly ConcurrentDictionary<string, Lazy<Connection>> _byConnection = new(StringComparer.Ordinal);
     private long _lastSweep;
 
-    public async ValueTask<Analyzer> ForAsync(StoredRollout rollout, CancellationToken cancellationToken)
+    public async ValueTask<Analyzer> ForAsync(StoredRollout rollout, CancellationToken cancellationToken) =>
+        new((await ConnectionAsync(rollout, cancellationToken)).Provider, TemplatesOf(rollout));
+
+    /// <summary>
+    /// The rollout's Prometheus without the shared answers of <see cref="ForAsync"/>'s provider: for the
+    /// continuous guard, whose answers (every workload's series) are shared within one look and then dropped.
+    /// </summary>
+    public async ValueTask<IMetricsProvider> DirectProviderAsync(StoredRollout rollout, CancellationToken cancellationToken) =>
+        (await ConnectionAsync(rollout, cancellationToken)).Direct;
+
+    /// <summary>The templates the rollout's plan was validated against.</summary>
+    public static TemplateCatalog TemplatesOf(StoredRollout rollout) => rollout.Templates ?? TemplateCatalog.BuiltIn();
+
+    private async ValueTask<Connection> ConnectionAsync(StoredRollout rollout, CancellationToken cancellationToken)
     {
         var plan = rollout.Plan!;
         var spec = plan.Spec.Analysis.Prometheus;
@@ -33,7 +46,8 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
         var shared = _byConnection.GetOrAdd(key, _ => new Lazy<Connection>(() =>
         {
             var client = PrometheusClient.Create(options, settings.Time, settings.Outbound?.Invoke("prometheus"));
-            return new Connection(client, new DeduplicatingMetricsProvider(new PrometheusMetricsProvider(client), settings.Time, TimeSpan.FromMinutes(5)));
+            var direct = new PrometheusMetricsProvider(client);
+            return new Connection(client, new DeduplicatingMetricsProvider(direct, settings.Time, TimeSpan.FromMinutes(5)), direct);
         }));
         Connection connection;
         try
@@ -49,7 +63,7 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
 
         connection.Used(settings.Time.GetTimestamp());
         CloseIdle();
-        return new Analyzer(connection.Provider, rollout.Templates ?? TemplateCatalog.BuiltIn());
+        return connection;
     }
 
     public void Dispose()
@@ -79,13 +93,15 @@ internal sealed class AnalyzerFactory(EngineSettings settings, ISecretResolver s
         }
     }
 
-    private sealed class Connection(PrometheusClient client, IMetricsProvider provider)
+    private sealed class Connection(PrometheusClient client, IMetricsProvider provider, IMetricsProvider direct)
     {
         private long _lastUsed;
 
         public PrometheusClient Client => client;
 
         public IMetricsProvider Provider => provider;
+
+        public IMetricsProvider Direct => direct;
 
         public long LastUsed => Interlocked.Read(ref _lastUsed);
 

@@ -74,6 +74,7 @@ public static class EngineServices
             Refusal(settings.Rule)));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
+        services.AddSingleton<ContinuousGuard>();
         services.AddQuartz(q =>
         {
             q.UseTimeProvider(settings.Time);

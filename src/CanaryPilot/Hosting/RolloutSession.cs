@@ -35,7 +35,9 @@ internal sealed class RolloutSession(ServiceProvider engine, RolloutPlan plan, R
 
         var quartz = await engine.GetRequiredService<ISchedulerFactory>().GetScheduler(CancellationToken.None);
         await quartz.Start(CancellationToken.None);
-        await engine.GetRequiredService<RolloutScheduler>().ScheduleAsync(plan.Namespace, plan.Metadata.Name, plan.Spec.Analysis.Interval, CancellationToken.None);
+        var scheduler = engine.GetRequiredService<RolloutScheduler>();
+        await scheduler.ScheduleAsync(plan.Namespace, plan.Metadata.Name, plan.Spec.Analysis.Interval, CancellationToken.None);
+        await scheduler.ScheduleGuardAsync(CancellationToken.None);
         try
         {
             return await FollowAsync(untilApproval, cancellationToken);

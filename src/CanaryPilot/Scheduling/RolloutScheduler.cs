@@ -27,6 +27,20 @@ public sealed class RolloutScheduler(ISchedulerFactory schedulers, TimeProvider 
         await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
     }
 
+    /// <summary>Wakes the continuous guard every <see cref="ContinuousGuard.Period"/>, for every rollout this process drives.</summary>
+    public async Task ScheduleGuardAsync(CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var job = JobBuilder.Create<GuardJob>().WithIdentity(GuardJob.Key).Build();
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(GuardJob.Key.Name, GuardJob.Key.Group)
+            .ForJob(job)
+            .StartAt(time.GetUtcNow() + ContinuousGuard.Period)
+            .WithSimpleSchedule(schedule => schedule.WithInterval(ContinuousGuard.Period).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
+            .Build();
+        await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
+    }
+
     public async Task UnscheduleAsync(string namespaceName, string name, CancellationToken cancellationToken) =>
         await (await schedulers.GetScheduler(cancellationToken)).DeleteJob(new JobKey(name, namespaceName), cancellationToken);
 
@@ -39,6 +53,7 @@ public sealed class RolloutScheduler(ISchedulerFactory schedulers, TimeProvider 
     /// </summary>
     public async Task<int> RebuildAsync(IReadOnlyList<StoredRollout> rollouts, CancellationToken cancellationToken)
     {
+        await ScheduleGuardAsync(cancellationToken);
         var going = rollouts.Where(r => r.Plan is not null && !RolloutMachine.IsTerminal(r.Status.Phase)).ToList();
         for (var i = 0; i < going.Count; i++)
         {

@@ -7,6 +7,7 @@ using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Kubernetes.Crds;
 using CanaryPilot.Sandbox;
 using CanaryPilot.Sandbox.Prometheus;
+using CanaryPilot.Scheduling;
 using CanaryPilot.Service;
 using k8s;
 using k8s.Models;
@@ -29,14 +30,59 @@ internal static class ScaleSuite
     private static readonly TimeSpan Measure = TimeSpan.FromSeconds(60);
     private const string Namespace = "scale";
 
-    public static async Task<string> RunAsync(IReadOnlyList<int> sizes, TextWriter progress)
+    public static async Task<string> RunAsync(IReadOnlyList<int> sizes, IReadOnlyList<int> guardSizes, TextWriter progress)
+    {
+        var core = await CoreAsync(sizes, progress);
+        var guarded = guardSizes.Count == 0 ? "" : await GuardedAsync(guardSizes, progress);
+        return core + guarded;
+    }
+
+    /// <summary>The same setup with the sequential judge and the continuous guard: what the guard costs Prometheus, and the controller.</summary>
+    private static async Task<string> GuardedAsync(IReadOnlyList<int> sizes, TextWriter progress)
+    {
+        var table = new Table(
+            "rollouts", "lag p99", "rollouts not ticked", "CPU (cores)", "peak working set", "Prometheus requests / s", "of which the guard's", "guard's looks / rollout / s", "ticks' Prometheus requests / rollout / tick");
+        foreach (var size in sizes)
+        {
+            var result = await OnceAsync(size, sequential: true, progress);
+            var guard = result.GuardRequests / Measure.TotalSeconds;
+            table.Add(
+                size.ToString("N0", CultureInfo.InvariantCulture),
+                Ms(result.Lags, 0.99),
+                (size - result.Ticked).ToString("N0", CultureInfo.InvariantCulture),
+                result.Cores.ToString("0.00", CultureInfo.InvariantCulture),
+                $"{result.PeakMemoryBytes / (1 << 20)} MiB",
+                (result.PrometheusPerTick / Interval.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture),
+                guard.ToString("0.#", CultureInfo.InvariantCulture),
+                (result.GuardLooks / Measure.TotalSeconds / size).ToString("0.##", CultureInfo.InvariantCulture),
+                (((result.PrometheusPerTick * (Measure / Interval)) - result.GuardRequests) / result.RolloutTicks).ToString("0.##", CultureInfo.InvariantCulture));
+        }
+
+        return $"""
+
+
+            **With the sequential judge and the continuous guard.** The same setup, with the plans judged by
+            `judge: sequential` on `istio-error-rate-5xx` (tolerance 20% above stable), the endpoint
+            exporting both versions' request and 5xx counters (the canary 10, stable 90 requests a second,
+            0.5% errors each), and the guard looking at every rollout every second:
+
+            {table.ToMarkdown()}
+
+            The guard's requests do not grow with the rollouts: each look reads the totals of every workload
+            — two queries a second (events and requests), plus the totals at the instants stages began, read
+            once per stage — where a query per rollout would be thousands a second. The ticks' own requests
+            per rollout are those of the sequential judge: its four counts and the canary's value.
+            """;
+    }
+
+    private static async Task<string> CoreAsync(IReadOnlyList<int> sizes, TextWriter progress)
     {
         var table = new Table(
             "rollouts", "lag p50", "lag p99", "lag max", "between ticks p99", "between ticks max", "jobs run", "rollouts not ticked", "CPU (cores)", "peak working set", "managed heap retained",
             "Kubernetes GET + LIST / rollout / tick", "Kubernetes writes / rollout / tick", "watches opened", "Lease calls / s", "Prometheus requests / tick", "distinct queries / tick");
         foreach (var size in sizes)
         {
-            var result = await OnceAsync(size, progress);
+            var result = await OnceAsync(size, sequential: false, progress);
             table.Add(
                 size.ToString("N0", CultureInfo.InvariantCulture),
                 Ms(result.Lags, 0.50),
@@ -87,7 +133,21 @@ internal static class ScaleSuite
     }
 
     private sealed record Result(
-        List<double> Lags, List<double> Gaps, int Ticked, double Cores, long PeakMemoryBytes, long RetainedBytes, double Reads, double Writes, double Watches, double LeaseCalls, double RolloutTicks, double PrometheusPerTick, int DistinctQueriesPerTick);
+        List<double> Lags,
+        List<double> Gaps,
+        int Ticked,
+        double Cores,
+        long PeakMemoryBytes,
+        long RetainedBytes,
+        double Reads,
+        double Writes,
+        double Watches,
+        double LeaseCalls,
+        double RolloutTicks,
+        double PrometheusPerTick,
+        int DistinctQueriesPerTick,
+        double GuardRequests = 0,
+        double GuardLooks = 0);
 
     private static string Seconds(List<double> sortedMs, double q) =>
         sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)] / 1000:0.0} s";
@@ -95,7 +155,7 @@ internal static class ScaleSuite
     private static string Ms(List<double> sortedMs, double q) =>
         sortedMs.Count == 0 ? "—" : $"{sortedMs[Math.Clamp((int)Math.Ceiling(q * sortedMs.Count) - 1, 0, sortedMs.Count - 1)]:0} ms";
 
-    private static async Task<Result> OnceAsync(int size, TextWriter progress)
+    private static async Task<Result> OnceAsync(int size, bool sequential, TextWriter progress)
     {
         var directory = Directory.CreateTempSubdirectory("canarypilot-scale-");
         using var sandbox = StartSandbox(Path.Combine(directory.FullName, "kubeconfig"));
@@ -103,19 +163,20 @@ internal static class ScaleSuite
         {
             var cluster = await WaitForKubeconfigAsync(Path.Combine(directory.FullName, "kubeconfig"));
             using var client = new k8s.Kubernetes(cluster);
-            var counters = new WorkloadCounters(size);
+            var counters = new WorkloadCounters(size, sequential);
             var (metricsApp, metricsAddress) = await LoopbackServer.StartAsync(counters.ServeAsync);
             await using var _ = metricsApp;
             await using var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [new Uri(metricsAddress, "/metrics")] });
 
             await progress.WriteLineAsync($"scale {size}: creating {size} VirtualServices, DestinationRules and RolloutPlans");
-            await CreateObjectsAsync(client, size, prometheus.Address);
+            await CreateObjectsAsync(client, size, prometheus.Address, sequential);
 
             var options = new ServiceOptions { Port = 0, Lease = $"{Namespace}/canarypilot-controller", Identity = "scale-benchmark" };
             await using var service = ServiceHost.Build(options, cluster, TokenStore.Parse("", "none"));
             var lags = new LagListener();
             var quartz = await service.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-            quartz.ListenerManager.AddJobListener(lags, GroupMatcher<JobKey>.AnyGroup());
+            // The rollouts' jobs: every group but the guard's.
+            quartz.ListenerManager.AddJobListener(lags, GroupMatcher<JobKey>.GroupEquals(Namespace));
             await service.StartAsync();
 
             await progress.WriteLineAsync($"scale {size}: waiting for every rollout to progress");
@@ -145,7 +206,9 @@ internal static class ScaleSuite
             await WaitAsync(() => lags.Completed >= settled, TimeSpan.FromMinutes(5), $"{size} rollouts to tick twice more");
 
             var metrics = service.Services.GetRequiredService<ServiceMetrics>();
+            var guard = service.Services.GetRequiredService<ContinuousGuard>();
             var before = await OutboundAsync(metrics);
+            var (guardRequests, guardLooks) = (guard.Requests, guard.Looks);
             var self = Process.GetCurrentProcess();
             var cpuBefore = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
@@ -162,6 +225,7 @@ internal static class ScaleSuite
             self.Refresh();
             var cores = (self.TotalProcessorTime - cpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
             var after = await OutboundAsync(metrics);
+            (guardRequests, guardLooks) = (guard.Requests - guardRequests, guard.Looks - guardLooks);
             var ticks = clock.Elapsed / Interval;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var retained = GC.GetTotalMemory(forceFullCollection: true);
@@ -182,7 +246,9 @@ internal static class ScaleSuite
                 Leases(),
                 Math.Max(1, lags.Lags.Count),
                 (after.Count("prometheus", null, lease: false) - before.Count("prometheus", null, lease: false)) / ticks,
-                size);
+                size * (sequential ? 5 : 1),
+                guardRequests,
+                guardLooks);
         }
         finally
         {
@@ -215,8 +281,11 @@ internal static class ScaleSuite
         return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
     }
 
-    private static async Task CreateObjectsAsync(k8s.Kubernetes client, int size, Uri prometheus)
+    private static async Task CreateObjectsAsync(k8s.Kubernetes client, int size, Uri prometheus, bool sequential)
     {
+        var judged = sequential
+            ? """ "judge": "sequential", "metrics": [{"name": "errors", "template": "istio-error-rate-5xx", "compareToStable": {"maxIncrease": 20} } ] """
+            : """ "metrics": [{"name": "success-rate", "template": "istio-success-rate", "thresholds": {"min": 99} } ] """;
         foreach (var crd in CrdGenerator.Files().Values)
         {
             await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crd));
@@ -244,7 +313,7 @@ internal static class ScaleSuite
                    "analysis": {"interval": "{{{(int)Interval.TotalSeconds}}}s", "progressDeadline": "2h",
                                 "missingData": {"minRequestVolume": 0, "maxDuration": "1h"},
                                 "prometheus": {"address": "{{{prometheus}}}", "scrapeInterval": "1s"},
-                                "metrics": [{"name": "success-rate", "template": "istio-success-rate", "thresholds": {"min": 99} } ] } } }
+                                {{{judged}}} } } }
                 """)!, "canarypilot.io", "v1alpha1", Namespace, "rolloutplans", cancellationToken: token);
         });
     }
@@ -362,23 +431,40 @@ internal static class ScaleSuite
         }
     }
 
-    /// <summary>The Istio request counters of every canary, each growing at 10 requests a second, as one scrape target.</summary>
-    private sealed class WorkloadCounters(int size)
+    /// <summary>
+    /// The Istio request counters of every canary, each growing at 10 requests a second, as one scrape target;
+    /// for the sequential judge also every stable's (90 a second) and both versions' 5xx (0.5%).
+    /// </summary>
+    private sealed class WorkloadCounters(int size, bool bothVersions)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public async Task ServeAsync(HttpContext context)
         {
-            var requests = (long)(_clock.Elapsed.TotalSeconds * 10);
-            var text = new StringBuilder(size * 160);
+            var seconds = _clock.Elapsed.TotalSeconds;
+            var text = new StringBuilder(size * (bothVersions ? 640 : 160));
             text.Append("# TYPE istio_requests_total counter\n");
             for (var i = 0; i < size; i++)
             {
-                text.Append(CultureInfo.InvariantCulture, $"istio_requests_total{{reporter=\"destination\",destination_workload_namespace=\"{Namespace}\",destination_workload=\"svc-{i}-v2\",response_code=\"200\"}} {requests}\n");
+                Series(text, $"svc-{i}-v2", 10 * seconds);
+                if (bothVersions)
+                {
+                    Series(text, $"svc-{i}-v1", 90 * seconds);
+                }
             }
 
             context.Response.ContentType = "text/plain; version=0.0.4";
             await context.Response.WriteAsync(text.ToString());
+        }
+
+        private void Series(StringBuilder text, string workload, double requests)
+        {
+            var errors = bothVersions ? (long)(requests * 0.005) : 0;
+            text.Append(CultureInfo.InvariantCulture, $"istio_requests_total{{reporter=\"destination\",destination_workload_namespace=\"{Namespace}\",destination_workload=\"{workload}\",response_code=\"200\"}} {(long)requests - errors}\n");
+            if (bothVersions)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"istio_requests_total{{reporter=\"destination\",destination_workload_namespace=\"{Namespace}\",destination_workload=\"{workload}\",response_code=\"503\"}} {errors}\n");
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ namespace CanaryPilot.Core.Tests.Analysis;
 public sealed class AnalyzerTests
 {
     /// <summary>The reviews service both plans roll out; each adds its stages and analysis.</summary>
-    private const string Service = """
+    internal const string Service = """
         apiVersion: canarypilot.io/v1alpha1
         kind: RolloutPlan
         metadata: {name: reviews, namespace: bookinfo}

@@ -134,6 +134,40 @@ public sealed class RolloutMachineTests
     }
 
     [Fact]
+    public void GuardTripped_InTheStageItWatched_RollsBackAtOnce_WithItsEvidence()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
+        driver.Analyze(Verdict.Pass);
+        var evidence = new SequentialJudge.Evidence(6.0, 3.1, 11.0, 1.2, 0.99, 5_000, new IntervalCounts(40, 400, 14, 1_600));
+        var worse = driver.Result(Verdict.Fail, evidence: evidence).Metrics[0];
+
+        driver.Feed(new GuardTripped(driver.Status.Stage!.Value, driver.Status.StageStartedAt!.Value, driver.Clock.GetUtcNow(), worse));
+
+        Assert.Equal((RolloutPhase.RolledBack, RollbackCause.AnalysisFailed), (driver.Status.Phase, driver.Status.Cause));
+        Assert.Equal([RolloutEventType.RolledBack], driver.Announced.Where(a => a == RolloutEventType.RolledBack));
+        var recorded = Assert.Single(driver.Status.Metrics);
+        Assert.Equal(("fail", 3.1, 40.0), (recorded.Verdict, recorded.Evidence!.Lower, recorded.Evidence.CanaryEvents));
+    }
+
+    [Fact]
+    public void GuardTripped_ForAStageTheRolloutHasLeft_ChangesNothing()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
+        var (stage, started) = (driver.Status.Stage!.Value, driver.Status.StageStartedAt!.Value);
+        var evidence = new SequentialJudge.Evidence(6.0, 3.1, 11.0, 1.2, 0.99, 5_000, new IntervalCounts(40, 400, 14, 1_600));
+        var worse = driver.Result(Verdict.Fail, evidence: evidence).Metrics[0];
+        driver.Analyze(Verdict.Pass);
+        var before = driver.Status;
+
+        var decision = driver.Feed(new GuardTripped(stage, started, driver.Clock.GetUtcNow(), worse));
+
+        Assert.True(decision.Accepted);
+        Assert.Equal(1, driver.Status.Stage);
+        Assert.Same(before, driver.Status);
+        Assert.Empty(decision.Actions);
+    }
+
+    [Fact]
     public void LeavingAStage_CarriesItsSequentialCountsForward_OncePerStage()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith()).Start();

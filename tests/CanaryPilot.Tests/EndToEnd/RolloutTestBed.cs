@@ -55,7 +55,8 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     /// <summary>Both versions answer in 5–10 ms, inside one histogram bucket, so latency percentiles compare exactly.</summary>
     public static WorkloadBehavior Healthy { get; } = new() { LatencyMedianMs = 7, LatencyP99Ms = 9 };
 
-    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null)
+    /// <summary>Starts everything; the stable version behaves as <paramref name="stable"/>, <see cref="Healthy"/> when not given.</summary>
+    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null, WorkloadBehavior? stable = null)
     {
         var cluster = await KubeApiCluster.StartAsync(api);
         foreach (var crd in CrdGenerator.Files().Values)
@@ -81,7 +82,7 @@ internal sealed class RolloutTestBed : IAsyncDisposable
                 RequestsPerSecond = requestsPerSecond,
                 Workloads =
                 [
-                    new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = Healthy },
+                    new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = stable ?? Healthy },
                     new SimulatedWorkload { Workload = "reviews-v2", Version = "v2", Host = "reviews", Subset = "v2", Behavior = canary },
                 ],
             },

@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Analysis.Statistics;
+using CanaryPilot.Core.Diagnostics;
+using CanaryPilot.Core.Rollouts;
+using CanaryPilot.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CanaryPilot.Scheduling;
+
+/// <summary>
+/// Watches every progressing rollout between its analysis ticks, once a scrape interval, and rolls it
+/// back as soon as the sequential test is confident the canary is worse than stable beyond the tolerance.
+/// </summary>
+/// <remarks>
+/// <para>Its cost does not grow with rollouts × scrapes: every rollout looks at the same instants (multiples
+/// of its plan's scrape interval), and a template's totals query is one query for every workload
+/// (<see cref="TemplateTotals"/>), so one request per template, Prometheus and instant serves them all.
+/// Each rollout's counts are the differences of its series between the instant its stage began (read once
+/// per stage) and now, with the stages it left (<see cref="RolloutStatus.Counted"/>): the same sequence the
+/// tick tests, at the same level, read more often — which an anytime-valid test allows.</para>
+/// <para>It only ever rolls back: passing and holding stay the tick's, with the plan's other rules.</para>
+/// </remarks>
+internal sealed partial class ContinuousGuard(
+    IRolloutStore store, AnalyzerFactory analyzers, RolloutReconciler reconciler, RolloutProgress progress, EngineSettings settings, ILogger<ContinuousGuard> logger)
+{
+    /// <summary>How often the guard wakes; each rollout looks only when its own scrape interval has passed.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+    private readonly Func<StoredRollout, string?> _refuse = EngineServices.Refusal(settings.Rule);
+
+    private long _requests;
+    private long _looks;
+
+    /// <summary>The rollouts watched now.</summary>
+    public int Watching => _watches.Count;
+
+    /// <summary>The queries the guard has sent so far (one per query and instant, whatever the number of rollouts).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>The looks at one rollout the guard has taken so far.</summary>
+    public long Looks => Interlocked.Read(ref _looks);
+
+    /// <summary>One look at each of <paramref name="driven"/> (the rollouts this process schedules) that is due one.</summary>
+    public async Task LookAsync(IReadOnlyCollection<(string Namespace, string Name)> driven, CancellationToken cancellationToken)
+    {
+        var now = settings.Time.GetUtcNow();
+        var rollouts = new List<StoredRollout>(driven.Count);
+        foreach (var (ns, name) in driven)
+        {
+            // From the watch cache in `serve`; `run` drives one rollout and reads it.
+            if (await store.GetAsync(ns, name, cancellationToken) is { } rollout)
+            {
+                rollouts.Add(rollout);
+            }
+        }
+
+        var watched = new HashSet<string>(StringComparer.Ordinal);
+        var answers = new ConcurrentDictionary<(IMetricsProvider, string, DateTimeOffset), Lazy<Task<Measurement>>>();
+        var due = new List<(StoredRollout Rollout, Watch Watch)>();
+        foreach (var rollout in rollouts)
+        {
+            if (rollout is not { Plan: { } plan, Status: { Phase: RolloutPhase.Progressing, Stage: { } stage, StageStartedAt: { } started } status }
+                || status.CanaryWeight <= 0 || status.StableWeight <= 0 || _refuse(rollout) is not null)
+            {
+                continue;
+            }
+
+            var key = $"{rollout.Namespace}/{rollout.Name}";
+            var watch = _watches.GetOrAdd(key, _ => new Watch());
+            if (watch.Generation != rollout.Generation || watch.Stage != stage || watch.StageStartedAt != started)
+            {
+                watch.Restart(rollout, stage, started, AnalyzerFactory.TemplatesOf(rollout));
+            }
+
+            if (watch.Metrics.Count == 0)
+            {
+                continue;
+            }
+
+            watched.Add(key);
+            var at = Floor(now, plan.Spec.Analysis.Prometheus.ScrapeInterval);
+            if (at > watch.Since && at > watch.LastLook)
+            {
+                watch.LastLook = at;
+                due.Add((rollout, watch));
+            }
+        }
+
+        foreach (var gone in _watches.Keys.Where(k => !watched.Contains(k)))
+        {
+            _watches.TryRemove(gone, out _);
+        }
+
+        await Parallel.ForEachAsync(
+            due,
+            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentReconciles, CancellationToken = cancellationToken },
+            async (item, token) => await LookAsync(item.Rollout, item.Watch, answers, token));
+    }
+
+    private async Task LookAsync(StoredRollout rollout, Watch watch, ConcurrentDictionary<(IMetricsProvider, string, DateTimeOffset), Lazy<Task<Measurement>>> answers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var provider = await analyzers.DirectProviderAsync(rollout, cancellationToken);
+
+            // One request per query and instant, whatever the number of rollouts asking in this look.
+            Task<Measurement> Measure(string query, DateTimeOffset at) =>
+                answers.GetOrAdd((provider, query, at), key => new Lazy<Task<Measurement>>(() =>
+                {
+                    Interlocked.Increment(ref _requests);
+                    return provider.MeasureAsync(key.Item2, key.Item3, cancellationToken);
+                })).Value;
+
+            var at = watch.LastLook;
+            Interlocked.Increment(ref _looks);
+            var earlier = rollout.Status.Counted.ToLookup(c => c.Metric, StringComparer.Ordinal);
+            foreach (var (metric, index) in watch.Metrics.Select((m, i) => (m, i)))
+            {
+                // The counters when the stage began, read once per stage.
+                watch.Baselines[index] ??= metric.Read(await Measure(metric.Events, watch.Since), await Measure(metric.Requests, watch.Since));
+                if (watch.Baselines[index] is not { } since
+                    || metric.Read(await Measure(metric.Events, at), await Measure(metric.Requests, at)) is not { } now
+                    || metric.Judge(since, now, [.. earlier[metric.Metric.Name].OrderBy(c => c.Stage).Select(c => new IntervalCounts(c.CanaryEvents, c.CanaryRequests, c.StableEvents, c.StableRequests))]) is not { Verdict: Verdict.Fail } worse)
+                {
+                    continue;
+                }
+
+                LogTripped(logger, rollout.Namespace, rollout.Name, metric.Metric.Name, worse.Reason);
+                var result = await reconciler.ReconcileAsync(rollout.Namespace, rollout.Name, new GuardTripped(watch.Stage, watch.StageStartedAt, at, worse), cancellationToken);
+                progress.Report(result);
+                return;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The guard is an extra watch: the rollout's own tick still judges it; log and look again next time.
+            settings.Errors.Count("guard");
+            LogLookFailed(logger, e, rollout.Namespace, rollout.Name, e.Message);
+        }
+    }
+
+    /// <summary>The latest multiple of <paramref name="step"/> at or before <paramref name="now"/>: instants every rollout of that step shares.</summary>
+    internal static DateTimeOffset Floor(DateTimeOffset now, TimeSpan step) =>
+        new(now.UtcTicks - (now.UtcTicks % Math.Max(1, step.Ticks)), TimeSpan.Zero);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The continuous guard rolls {Namespace}/{Rollout} back: metric {Metric} is {Reason}")]
+    private static partial void LogTripped(ILogger logger, string @namespace, string rollout, string metric, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The continuous guard could not look at {Namespace}/{Rollout}: {Error}; it looks again next scrape")]
+    private static partial void LogLookFailed(ILogger logger, Exception exception, string @namespace, string rollout, string error);
+
+    /// <summary>What the guard keeps of one rollout's stage: its metrics and their counters when the stage began.</summary>
+    private sealed class Watch
+    {
+        public long Generation { get; private set; } = -1;
+
+        public int Stage { get; private set; }
+
+        public DateTimeOffset StageStartedAt { get; private set; }
+
+        /// <summary>The instant the guard counts from: the first of the shared instants at or after the stage began.</summary>
+        public DateTimeOffset Since { get; private set; }
+
+        public DateTimeOffset LastLook { get; set; }
+
+        public IReadOnlyList<GuardedMetric> Metrics { get; private set; } = [];
+
+        public GuardTotals?[] Baselines { get; private set; } = [];
+
+        public void Restart(StoredRollout rollout, int stage, DateTimeOffset started, TemplateCatalog templates)
+        {
+            var step = rollout.Plan!.Spec.Analysis.Prometheus.ScrapeInterval;
+            Generation = rollout.Generation;
+            Stage = stage;
+            StageStartedAt = started;
+            var floor = Floor(started, step);
+            Since = floor == started ? started : floor + step;
+            LastLook = Since;
+            Metrics = GuardedMetric.For(rollout.Plan, templates);
+            Baselines = new GuardTotals?[Metrics.Count];
+        }
+    }
+}
