@@ -13,12 +13,16 @@ namespace CanaryPilot.Benchmarks.Judgement;
 /// and judge, ticked every analysis interval on a fake clock, with the cluster in memory and Prometheus
 /// answered from the simulated traffic. Nothing of the decision is re-implemented here.
 /// </summary>
-/// <remarks>Every policy analyses each minute and rolls back on 2 failed checks in a row; they differ in <paramref name="metricsYaml"/>, the plan's metrics.</remarks>
-internal sealed class EnginePolicy(string name, string rules, string metricsYaml, string missingData = "{minRequestVolume: 50, maxDuration: 5m}") : IPolicy
+/// <remarks>Every policy rolls back on 2 failed checks in a row; they differ in <paramref name="metricsYaml"/>, the plan's metrics, and may change the stages (10% → 50% by tens, a minute each, unless given) and the analysis interval (a minute).</remarks>
+internal sealed class EnginePolicy(
+    string name, string rules, string metricsYaml, string missingData = "{minRequestVolume: 50, maxDuration: 5m}", string stages = EnginePolicy.FiveStages, string interval = "1m") : IPolicy
 {
+    /// <summary>10% → 50% in steps of 10, a minute each at least.</summary>
+    public const string FiveStages = "[{weight: 10, minDuration: 1m}, {weight: 20, minDuration: 1m}, {weight: 30, minDuration: 1m}, {weight: 40, minDuration: 1m}, {weight: 50, minDuration: 1m}]";
+
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly RolloutPlan _plan = Plan(metricsYaml, missingData);
+    private readonly RolloutPlan _plan = Plan(metricsYaml, missingData, stages, interval);
 
     public string Name => name;
 
@@ -46,7 +50,7 @@ internal sealed class EnginePolicy(string name, string rules, string metricsYaml
         return new Outcome(false, false, time.GetUtcNow() - Start);
     }
 
-    private static RolloutPlan Plan(string metrics, string missingData)
+    private static RolloutPlan Plan(string metrics, string missingData, string stages, string interval)
     {
         var yaml = $$"""
             apiVersion: canarypilot.io/v1alpha1
@@ -58,15 +62,10 @@ internal sealed class EnginePolicy(string name, string rules, string metricsYaml
                 virtualServices: [{name: reviews}]
                 stable: {host: reviews, subset: v1, workload: reviews-v1}
                 canary: {host: reviews, subset: v2, workload: reviews-v2}
-              stages:
-                - {weight: 10, minDuration: 1m}
-                - {weight: 20, minDuration: 1m}
-                - {weight: 30, minDuration: 1m}
-                - {weight: 40, minDuration: 1m}
-                - {weight: 50, minDuration: 1m}
+              stages: {{stages}}
               promotion: {afterLastStage: true}
               analysis:
-                interval: 1m
+                interval: {{interval}}
                 failureLimit: 1
                 failureCounting: consecutive
                 missingData: {{missingData}}

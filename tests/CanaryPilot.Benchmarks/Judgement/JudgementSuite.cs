@@ -54,13 +54,13 @@ internal static class JudgementSuite
             """),
         new EnginePolicy(
             "CanaryPilot, sequential",
-            "the sequential judge (confidence 0.95 each, the plan default being 0.99) on the 5xx rate (rolled back above 1.2× stable's, passed below 2×: +0.5 points) and on the share of requests slower than 100 ms (rolled back above 1.2×, passed below 1.36×: 10% slower is 1.36×, 3% slower 1.10×), counting from the rollout's start; p99 ≤ 500 ms as a limit; inconclusive for up to 20m",
+            "stages 10% → 50% (a minute at least at 10%, 30 s at 50%), checked every 30 s; the sequential judge (confidence 0.95 each, the plan default being 0.99) on the 5xx rate (rolled back above 1.1× stable's, passed below 2×: +0.5 points) and on the share of requests slower than 100 ms (rolled back above 1.2×, passed below 1.36×: 10% slower is 1.36×, 3% slower 1.10×), counting from the rollout's start; p99 ≤ 500 ms as a limit; inconclusive for up to 20m",
             """
                   - name: errors
                     template: istio-error-rate-5xx
                     judge: sequential
                     confidence: 0.95
-                    compareToStable: {mode: relative, maxIncrease: 20, promoteWithin: 100}
+                    compareToStable: {mode: relative, maxIncrease: 10, promoteWithin: 100}
                   - name: slower-than-100ms
                     template: istio-latency-above
                     args: {bound: "100"}
@@ -69,7 +69,9 @@ internal static class JudgementSuite
                     compareToStable: {mode: relative, maxIncrease: 20, promoteWithin: 36}
                   - {name: latency-p99, template: istio-request-duration-p99, window: 1m, thresholds: {max: 500}}
             """,
-            "{minRequestVolume: 50, maxDuration: 20m}"),
+            "{minRequestVolume: 50, maxDuration: 20m}",
+            "[{weight: 10, minDuration: 1m}, {weight: 50, minDuration: 30s}]",
+            "30s"),
         new FixedThresholdPolicy(),
     ];
 

@@ -1,8 +1,8 @@
 namespace CanaryPilot.Core.Analysis.Statistics;
 
 /// <summary>
-/// An anytime-valid confidence sequence on ρ, the ratio of the canary's event rate (errors, or requests
-/// slower than a bound) to stable's, from counts per interval.
+/// Anytime-valid one-sided tests and confidence bounds on ρ, the ratio of the canary's event rate (errors,
+/// or requests slower than a bound) to stable's, from counts per interval.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -13,27 +13,37 @@ namespace CanaryPilot.Core.Analysis.Statistics;
 /// so stage changes and load changes are exact.
 /// </para>
 /// <para>
-/// The likelihood of x = log ρ is mixed over a normal prior N(0, <see cref="PriorScale"/>²) on a grid. For
-/// every ρ₀ the mixture over the likelihood at ρ₀ is a nonnegative martingale under ρ₀ (its expectation is
-/// one), so by Ville's inequality the set { ρ : L(ρ) &gt; α·∫L dπ } covers the true ratio at every look at
-/// once with probability at least 1 − α. The log-likelihood is concave in log ρ, so the set is an interval,
-/// whose ends are found by bisection on the exact likelihood (the grid serves the mixture only).
+/// Two one-sided tests, one per decision. "Worse than ρ₀" mixes the likelihood ratios L(ρ)/L(ρ₀) over
+/// ratios above ρ₀ only, log ρ − log ρ₀ = δ with δ half-normal of scale <see cref="PriorScale"/>
+/// (discretized on the grid's steps, the weights summing to one); "better than ρ₀" mixes those below. The
+/// binomial family has a monotone likelihood ratio, so for every ρ at or below ρ₀ each L(ρ₀e^δ)/L(ρ₀) is a
+/// nonnegative supermartingale, and so is their mixture: by Ville's inequality it reaches 1/α with
+/// probability at most α, at any look, however many. The composite null "ρ ≤ ρ₀" is tested, not a point.
+/// </para>
+/// <para>
+/// The log-likelihood is concave in log ρ, so the e-value for "worse than ρ₀" falls as ρ₀ rises: the ρ₀
+/// it rejects form a range below the lower bound, which is found by bisection over the grid and reported
+/// at the rejected grid point nearest to it (never above the exact bound; within one step, 1.2%, of it).
+/// The upper bound likewise. Each bound holds at level 1 − α on its own.
 /// </para>
 /// </remarks>
 public sealed class RateRatioSequence
 {
-    /// <summary>The mixture's grid spans ratios from 1/<see cref="GridRange"/> to <see cref="GridRange"/>.</summary>
+    /// <summary>The grid spans ratios from 1/<see cref="GridRange"/> to <see cref="GridRange"/>.</summary>
     public const double GridRange = 1000;
 
-    private const int GridPoints = 601;
-    private static readonly double GridLimit = Math.Log(GridRange);
+    /// <summary>The default scale of the half-normal mixing prior on log ρ − log ρ₀, chosen with the judgement suite.</summary>
+    public const double DefaultPriorScale = 0.5;
 
-    private readonly double[] _gridX = new double[GridPoints];
-    private readonly double[] _gridLogWeight = new double[GridPoints];
+    private const int GridPoints = 1201;
+    private static readonly double GridLimit = Math.Log(GridRange);
+    private static readonly double Step = 2 * GridLimit / (GridPoints - 1);
+
     private readonly double[] _gridLogLikelihood = new double[GridPoints];
+    private readonly double[] _offsetLogWeight;
     private readonly List<(double Canary, double Stable, double LogitShare)> _intervals = [];
 
-    public RateRatioSequence(double priorScale = 1.0)
+    public RateRatioSequence(double priorScale = DefaultPriorScale)
     {
         if (!(priorScale > 0) || !double.IsFinite(priorScale))
         {
@@ -41,22 +51,20 @@ public sealed class RateRatioSequence
         }
 
         PriorScale = priorScale;
-        var logWeights = new double[GridPoints];
-        for (var k = 0; k < GridPoints; k++)
+        // Offsets of 1 to ⌈6τ/step⌉ steps: the half-normal beyond six scales weighs nothing.
+        var offsets = Math.Max(1, (int)Math.Ceiling(6 * priorScale / Step));
+        var logWeights = new double[offsets];
+        for (var k = 0; k < offsets; k++)
         {
-            var x = -GridLimit + (2 * GridLimit * k / (GridPoints - 1));
-            _gridX[k] = x;
-            logWeights[k] = -0.5 * (x / priorScale) * (x / priorScale);
+            var delta = (k + 1) * Step;
+            logWeights[k] = -0.5 * (delta / priorScale) * (delta / priorScale);
         }
 
         var normalizer = LogSumExp(logWeights);
-        for (var k = 0; k < GridPoints; k++)
-        {
-            _gridLogWeight[k] = logWeights[k] - normalizer;
-        }
+        _offsetLogWeight = [.. logWeights.Select(w => w - normalizer)];
     }
 
-    /// <summary>The standard deviation of the mixing prior on log ρ: the effects found fastest are near it.</summary>
+    /// <summary>The scale of the half-normal mixing prior on log ρ − log ρ₀: effects near it are found fastest.</summary>
     public double PriorScale { get; }
 
     /// <summary>The canary's events counted so far (in intervals where both versions served requests).</summary>
@@ -68,6 +76,9 @@ public sealed class RateRatioSequence
     public double CanaryRequests { get; private set; }
 
     public double StableRequests { get; private set; }
+
+    /// <summary>The grid's log ratios: log ρ at point <paramref name="index"/>.</summary>
+    public static double GridLogRatio(int index) => -GridLimit + (index * Step);
 
     /// <summary>
     /// Adds one interval. An interval in which either version served no requests says nothing about the
@@ -94,7 +105,7 @@ public sealed class RateRatioSequence
         StableEvents += counts.StableEvents;
         for (var k = 0; k < GridPoints; k++)
         {
-            _gridLogLikelihood[k] += Term(counts.CanaryEvents, counts.StableEvents, _gridX[k] + logitShare);
+            _gridLogLikelihood[k] += Term(counts.CanaryEvents, counts.StableEvents, GridLogRatio(k) + logitShare);
         }
     }
 
@@ -110,24 +121,51 @@ public sealed class RateRatioSequence
         return sum;
     }
 
-    /// <summary>log ∫ L(ρ) dπ(ρ): the mixture's log-likelihood.</summary>
-    public double LogMixture()
-    {
-        var terms = new double[GridPoints];
-        for (var k = 0; k < GridPoints; k++)
-        {
-            terms[k] = _gridLogWeight[k] + _gridLogLikelihood[k];
-        }
+    /// <summary>The e-value for "ρ is above <paramref name="ratio"/>" (against every ratio at or below it); 1/α or more is conclusive at level α.</summary>
+    public double EValueAbove(double ratio) => Math.Exp(LogEValue(Math.Log(ratio), +1));
 
-        return LogSumExp(terms);
-    }
-
-    /// <summary>The e-value against ρ = <paramref name="ratio"/>: the mixture's likelihood over the likelihood at it.</summary>
-    public double EValue(double ratio) => Math.Exp(LogMixture() - LogLikelihood(Math.Log(ratio)));
+    /// <summary>The e-value for "ρ is below <paramref name="ratio"/>" (against every ratio at or above it).</summary>
+    public double EValueBelow(double ratio) => Math.Exp(LogEValue(Math.Log(ratio), -1));
 
     /// <summary>
-    /// The estimate of ρ (the likelihood's maximum) and the confidence sequence's bounds at level
-    /// 1 − <paramref name="alpha"/>; a bound is 0 or +∞ while the counts cannot set it.
+    /// Whether the test is confident at level 1 − <paramref name="alpha"/> that ρ is above <paramref name="ratio"/>:
+    /// the first grid point above the ratio is rejected, exactly when the lower bound of <see cref="Interval"/>
+    /// is above it. By the monotone e-value, the ratio itself is then rejected too.
+    /// </summary>
+    public bool Worse(double ratio, double alpha) =>
+        _intervals.Count > 0 && GridAbove(Math.Log(ratio)) is { } j && LogEValueAtGrid(j, +1) >= -Math.Log(alpha);
+
+    /// <summary>Whether the test is confident at level 1 − <paramref name="alpha"/> that ρ is below <paramref name="ratio"/>; the mirror of <see cref="Worse"/>.</summary>
+    public bool Better(double ratio, double alpha) =>
+        _intervals.Count > 0 && GridBelow(Math.Log(ratio)) is { } j && LogEValueAtGrid(j, -1) >= -Math.Log(alpha);
+
+    /// <summary>The first grid point strictly above <paramref name="x"/>; null past the grid.</summary>
+    private static int? GridAbove(double x)
+    {
+        var j = (int)Math.Floor((x + GridLimit) / Step) + 1;
+        while (j > 0 && GridLogRatio(j - 1) > x)
+        {
+            j--;
+        }
+
+        return j is >= 0 and < GridPoints ? j : j < 0 ? 0 : null;
+    }
+
+    /// <summary>The last grid point strictly below <paramref name="x"/>; null before the grid.</summary>
+    private static int? GridBelow(double x)
+    {
+        var j = (int)Math.Ceiling((x + GridLimit) / Step) - 1;
+        while (j < GridPoints - 1 && GridLogRatio(j + 1) < x)
+        {
+            j++;
+        }
+
+        return j is >= 0 and < GridPoints ? j : j >= GridPoints ? GridPoints - 1 : null;
+    }
+
+    /// <summary>
+    /// The estimate of ρ (the likelihood's maximum) and its one-sided bounds, each at level 1 − <paramref name="alpha"/>;
+    /// a bound is 0 or +∞ while the counts cannot set it.
     /// </summary>
     public RatioInterval Interval(double alpha)
     {
@@ -141,18 +179,90 @@ public sealed class RateRatioSequence
             return new RatioInterval(double.NaN, 0, double.PositiveInfinity);
         }
 
-        var threshold = Math.Log(alpha) + LogMixture();
-        var best = Maximum();
-        var top = LogLikelihood(best);
-        if (top <= threshold)
+        var threshold = -Math.Log(alpha);
+        var lower = Bound(+1, threshold);
+        var upper = Bound(-1, threshold);
+        return new RatioInterval(
+            Math.Exp(Maximum()),
+            lower is { } l ? Math.Exp(GridLogRatio(l)) : 0,
+            upper is { } u ? Math.Exp(GridLogRatio(u)) : double.PositiveInfinity);
+    }
+
+    /// <summary>
+    /// log of the one-sided mixture at x₀ = log ρ₀: Σ w_k L(x₀ ± kΔ)/L(x₀) over the grid's steps Δ, exact at
+    /// any x₀ (the likelihood is computed, not looked up).
+    /// </summary>
+    private double LogEValue(double x0, int direction)
+    {
+        if (_intervals.Count == 0)
         {
-            // Cannot happen (the mixture never exceeds the maximum), but rounding must not invert the interval.
-            return new RatioInterval(Math.Exp(best), Math.Exp(best), Math.Exp(best));
+            return 0;
         }
 
-        var lower = Bound(best, -2 * GridLimit, threshold);
-        var upper = Bound(best, 2 * GridLimit, threshold);
-        return new RatioInterval(Math.Exp(best), lower is { } l ? Math.Exp(l) : 0, upper is { } u ? Math.Exp(u) : double.PositiveInfinity);
+        var at = LogLikelihood(x0);
+        var terms = new double[_offsetLogWeight.Length];
+        for (var k = 0; k < terms.Length; k++)
+        {
+            terms[k] = _offsetLogWeight[k] + LogLikelihood(x0 + (direction * (k + 1) * Step)) - at;
+        }
+
+        return LogSumExp(terms);
+    }
+
+    /// <summary>The same mixture at grid point <paramref name="index"/>, from the grid's likelihoods; offsets beyond the grid are left out, which only lowers it.</summary>
+    private double LogEValueAtGrid(int index, int direction)
+    {
+        var terms = new List<double>(_offsetLogWeight.Length);
+        for (var k = 0; k < _offsetLogWeight.Length; k++)
+        {
+            var j = index + (direction * (k + 1));
+            if (j is < 0 or >= GridPoints)
+            {
+                break;
+            }
+
+            terms.Add(_offsetLogWeight[k] + _gridLogLikelihood[j] - _gridLogLikelihood[index]);
+        }
+
+        return terms.Count == 0 ? double.NegativeInfinity : LogSumExp([.. terms]);
+    }
+
+    /// <summary>
+    /// The lower bound (direction +1: the highest grid point whose "above" e-value reaches the threshold) or
+    /// the upper (−1: the lowest whose "below" e-value does); null when no grid point is rejected. The
+    /// e-value is monotone along the grid (the likelihood is concave), so bisection finds it.
+    /// </summary>
+    private int? Bound(int direction, double threshold)
+    {
+        bool Rejected(int index) => LogEValueAtGrid(index, direction) >= threshold;
+
+        var (first, last) = direction > 0 ? (0, GridPoints - 1) : (GridPoints - 1, 0);
+        if (!Rejected(first))
+        {
+            return null;
+        }
+
+        if (Rejected(last))
+        {
+            return last;
+        }
+
+        // Rejected at `inside`, not at `outside`.
+        int inside = first, outside = last;
+        while (Math.Abs(outside - inside) > 1)
+        {
+            var middle = (inside + outside) / 2;
+            if (Rejected(middle))
+            {
+                inside = middle;
+            }
+            else
+            {
+                outside = middle;
+            }
+        }
+
+        return inside;
     }
 
     /// <summary>One interval's binomial log-likelihood (without its constant), θ = σ(z).</summary>
@@ -194,32 +304,6 @@ public sealed class RateRatioSequence
         return sum;
     }
 
-    /// <summary>Where the log-likelihood falls to <paramref name="threshold"/> between the maximum and <paramref name="far"/>; null if it does not.</summary>
-    private double? Bound(double best, double far, double threshold)
-    {
-        if (LogLikelihood(far) > threshold)
-        {
-            return null;
-        }
-
-        double inside = best, outside = far;
-        for (var i = 0; i < 200 && Math.Abs(outside - inside) > 1e-10; i++)
-        {
-            var middle = (inside + outside) / 2;
-            if (LogLikelihood(middle) > threshold)
-            {
-                inside = middle;
-            }
-            else
-            {
-                outside = middle;
-            }
-        }
-
-        // The outer end: the interval is never narrower than the exact one.
-        return outside;
-    }
-
     private static double LogSumExp(double[] values)
     {
         var max = values.Max();
@@ -256,7 +340,7 @@ public readonly record struct IntervalCounts(double CanaryEvents, double CanaryR
     }
 }
 
-/// <summary>An estimate of the rate ratio ρ and its confidence bounds (0 and +∞ when not yet set).</summary>
+/// <summary>An estimate of the rate ratio ρ and its one-sided confidence bounds (0 and +∞ when not yet set).</summary>
 public readonly record struct RatioInterval(double Estimate, double Lower, double Upper)
 {
     /// <summary>Confident that the canary is worse than <paramref name="tolerance"/> allows: every ratio up to it is excluded.</summary>

@@ -36,7 +36,7 @@ public static class SequentialJudge
             interval.Upper,
             tolerance,
             1 - alpha,
-            sequence.CanaryEvents + sequence.StableEvents > 0 ? sequence.EValue(tolerance) : 1,
+            sequence.EValueAbove(tolerance),
             counts)
         {
             PromoteBelow = promoteBelow,
@@ -48,12 +48,12 @@ public static class SequentialJudge
             return (Verdict.Inconclusive, $"no evidence yet: {side} served no requests since the stage began", evidence);
         }
 
-        if (interval.Above(tolerance))
+        if (sequence.Worse(tolerance, alpha))
         {
             return (Verdict.Fail, $"worse than stable beyond the tolerance: {numbers}", evidence);
         }
 
-        if (interval.Below(promoteBelow))
+        if (sequence.Better(promoteBelow, alpha))
         {
             return (Verdict.Pass, $"not worse than stable beyond the {(promoteBelow != tolerance ? "promotion margin" : "tolerance")}: {numbers}", evidence);
         }
@@ -94,14 +94,14 @@ public static class SequentialJudge
         var confidence = (e.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture);
         var bounds = (e.Lower > 0, double.IsFinite(e.Upper)) switch
         {
-            (true, true) => $"{Times(e.Lower)} to {Times(e.Upper)}",
-            (true, false) => $"at least {Times(e.Lower)}",
-            (false, true) => $"at most {Times(e.Upper)}",
+            (true, true) => $"above {Times(e.Lower)} and below {Times(e.Upper)}",
+            (true, false) => $"above {Times(e.Lower)}",
+            (false, true) => $"below {Times(e.Upper)}",
             (false, false) => "not bounded yet",
         };
         var estimate = double.IsNaN(e.Estimate) ? "" : $"{Times(e.Estimate)} stable's, ";
         var margin = e.PromoteBelow != e.Tolerance ? $", passing below {Times(e.PromoteBelow)}" : "";
-        return $"the canary's rate is {estimate}{confidence}% confidence {bounds}, tolerance {Times(e.Tolerance)}{margin} " +
+        return $"the canary's rate is {estimate}with {confidence}% confidence {bounds}, tolerance {Times(e.Tolerance)}{margin} " +
             $"(e-value {Number(e.EValue)}; {(stages > 1 ? $"over {stages} stages, " : "")}canary {Number(all.CanaryEvents)} of {Number(all.CanaryRequests)} requests, " +
             $"stable {Number(all.StableEvents)} of {Number(all.StableRequests)})";
     }
@@ -112,11 +112,11 @@ public static class SequentialJudge
 
     /// <summary>What a sequential verdict rests on.</summary>
     /// <param name="Estimate">The ratio ρ of the canary's event rate to stable's that fits best.</param>
-    /// <param name="Lower">The confidence sequence's lower bound of ρ (0 while unset).</param>
-    /// <param name="Upper">Its upper bound (+∞ while unset).</param>
+    /// <param name="Lower">The anytime-valid lower bound of ρ at the confidence (0 while unset).</param>
+    /// <param name="Upper">The upper bound, at the confidence on its own (+∞ while unset).</param>
     /// <param name="Tolerance">The ratio the plan allows.</param>
     /// <param name="Confidence">The level of the bounds.</param>
-    /// <param name="EValue">The evidence against "ρ is the tolerance": 1/(1 − confidence) or more is conclusive.</param>
+    /// <param name="EValue">The evidence that ρ is above the tolerance (against every ratio up to it): 1/(1 − confidence) or more is conclusive.</param>
     /// <param name="Counts">The current stage's counts (with the earlier stages', what it rests on).</param>
     public sealed record Evidence(double Estimate, double Lower, double Upper, double Tolerance, double Confidence, double EValue, IntervalCounts Counts)
     {

@@ -11,13 +11,15 @@ public sealed class RateRatioSequenceTests
     // /usr/bin/python3 tests/CanaryPilot.Core.Tests/Analysis/Statistics/rate_ratio_reference.py (SciPy 1.10.1)
     private const double LogLikelihoodAt1 = -40.34540516080871;
     private const double LogLikelihoodAt2 = -49.17816104247607;
-    private const double LogMixture = -39.42209609770672;
-    private const double EValueAgainst1 = 2.5176075435816014;
+    private const double EValueAbove1 = 0.15967700323913858;
+    private const double EValueBelow1 = 5.8971879351303205;
+    private const double EValueAbove12 = 0.12721712519914566;
+    private const double EValueBelow03 = 0.20791314970053434;
     private const double Estimate = 0.5394960509544809;
-    private const double Lower05 = 0.21122977194821008;
-    private const double Upper05 = 1.2460283728905028;
-    private const double Lower01 = 0.17771529758837776;
-    private const double Upper01 = 1.4263841149580883;
+    private const double Lower05 = 0.21627185237270205;
+    private const double Upper05 = 1.1885022274370176;
+    private const double Lower01 = 0.16982436524617447;
+    private const double Upper01 = 1.428893958511102;
 
     private static RateRatioSequence Reference()
     {
@@ -30,14 +32,16 @@ public sealed class RateRatioSequenceTests
     }
 
     [Fact]
-    public void LikelihoodAndMixture_MatchSciPy()
+    public void LikelihoodAndOneSidedEValues_MatchSciPy()
     {
         var sequence = Reference();
 
         Assert.Equal(LogLikelihoodAt1, sequence.LogLikelihood(0), 1e-9);
         Assert.Equal(LogLikelihoodAt2, sequence.LogLikelihood(Math.Log(2)), 1e-9);
-        Assert.Equal(LogMixture, sequence.LogMixture(), 1e-9);
-        Assert.Equal(EValueAgainst1, sequence.EValue(1), 1e-9);
+        Assert.Equal(EValueAbove1, sequence.EValueAbove(1), 1e-9);
+        Assert.Equal(EValueBelow1, sequence.EValueBelow(1), 1e-9);
+        Assert.Equal(EValueAbove12, sequence.EValueAbove(1.2), 1e-9);
+        Assert.Equal(EValueBelow03, sequence.EValueBelow(0.3), 1e-9);
     }
 
     [Theory]
@@ -48,8 +52,8 @@ public sealed class RateRatioSequenceTests
         var interval = Reference().Interval(alpha);
 
         Assert.Equal(Estimate, interval.Estimate, 1e-6);
-        Assert.Equal(lower, interval.Lower, 1e-6);
-        Assert.Equal(upper, interval.Upper, 1e-6);
+        Assert.Equal(lower, interval.Lower, 1e-9);
+        Assert.Equal(upper, interval.Upper, 1e-9);
     }
 
     [Fact]
@@ -99,8 +103,8 @@ public sealed class RateRatioSequenceTests
 
     /// <summary>
     /// The guarantee itself: identical canary and stable (0.5% errors, canary at 10%, 100 requests a second),
-    /// looked at after every 10 s interval for 40 minutes; the share of streams in which the sequence ever
-    /// says "worse" (its lower bound above 1) stays within α.
+    /// looked at after every 10 s interval for 40 minutes; the share of streams in which the test ever
+    /// says "worse than 1" stays within α.
     /// </summary>
     [Fact]
     public void UnderTheNull_FalseAlarmsOverEveryLook_StayWithinAlpha()
@@ -117,7 +121,7 @@ public sealed class RateRatioSequenceTests
                 var canaryRequests = Poisson(random, 100);
                 var stableRequests = Poisson(random, 900);
                 sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.005), canaryRequests, Binomial(random, stableRequests, 0.005), stableRequests));
-                if (sequence.EValue(1) >= 1 / alpha && sequence.Interval(alpha).Above(1))
+                if (sequence.Worse(1, alpha))
                 {
                     alarms++;
                     break;
@@ -129,13 +133,60 @@ public sealed class RateRatioSequenceTests
         Assert.InRange(alarms / (double)streams, 0, alpha);
     }
 
+    /// <summary>
+    /// The other side: a canary with exactly twice stable's errors is "better than 2×" (the promotion margin
+    /// of the example plan) in at most α of the streams, over every look.
+    /// </summary>
+    [Fact]
+    public void AtThePromotionMargin_PassesOverEveryLook_StayWithinAlpha()
+    {
+        const double alpha = 0.05;
+        const int streams = 400;
+        var random = new Random(20261202);
+        var passes = 0;
+        for (var stream = 0; stream < streams; stream++)
+        {
+            var sequence = new RateRatioSequence();
+            for (var look = 0; look < 240; look++)
+            {
+                var canaryRequests = Poisson(random, 100);
+                var stableRequests = Poisson(random, 900);
+                sequence.Add(new IntervalCounts(Binomial(random, canaryRequests, 0.01), canaryRequests, Binomial(random, stableRequests, 0.005), stableRequests));
+                if (sequence.Better(2, alpha))
+                {
+                    passes++;
+                    break;
+                }
+            }
+        }
+
+        Assert.InRange(passes / (double)streams, 0, alpha);
+    }
+
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.01)]
+    public void TheDecisions_AreTheBounds(double alpha)
+    {
+        var sequence = Reference();
+        var interval = sequence.Interval(alpha);
+
+        foreach (var ratio in new[] { 0.1, 0.16, 0.17, 0.2, 0.2162, 0.2163, 0.5, 1, 1.18, 1.19, 1.42, 1.43, 3 })
+        {
+            Assert.Equal(interval.Above(ratio), sequence.Worse(ratio, alpha));
+            Assert.Equal(interval.Below(ratio), sequence.Better(ratio, alpha));
+            Assert.True(!sequence.Worse(ratio, alpha) || sequence.EValueAbove(ratio) >= 1 / alpha);
+            Assert.True(!sequence.Better(ratio, alpha) || sequence.EValueBelow(ratio) >= 1 / alpha);
+        }
+    }
+
     [Fact]
     public void ACanaryWithTwiceTheErrors_IsFoundWorse()
     {
         var random = new Random(7);
         var sequence = new RateRatioSequence();
         var looks = 0;
-        while (!sequence.Interval(0.05).Above(1) && looks < 1000)
+        while (!sequence.Worse(1, 0.05) && looks < 1000)
         {
             var canaryRequests = Poisson(random, 500);
             var stableRequests = Poisson(random, 500);

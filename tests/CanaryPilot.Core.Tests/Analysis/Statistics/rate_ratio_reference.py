@@ -4,9 +4,12 @@ Run: /usr/bin/python3 tests/CanaryPilot.Core.Tests/Analysis/Statistics/rate_rati
 (Debian: apt-get install python3-scipy; SciPy 1.10.1 produced the values pinned in the tests.)
 
 The definition it follows (docs/judgement.md): per interval, the canary's events given the interval's
-events are Binomial(n, expit(log rho + log(Rc/Rs))); the mixture is a N(0, 1) prior on log rho,
-discretized on 601 evenly spaced points over [-log 1000, log 1000] and normalized; the confidence
-sequence at level 1 - alpha is {rho : L(rho) > alpha * mixture}.
+events are Binomial(n, expit(log rho + log(Rc/Rs))). The grid is 1201 evenly spaced log ratios over
+[-log 1000, log 1000], step h. The e-value for "rho above rho0" is sum_k w_k L(log rho0 + k h) / L(log rho0)
+over k = 1..ceil(6 tau / h), w_k proportional to exp(-(k h)^2 / (2 tau^2)) and summing to one (tau = 0.5);
+"below" mirrors it. The lower bound at level alpha is the highest grid point whose "above" e-value, from
+the grid's likelihoods (offsets past the grid's end left out), reaches 1/alpha; the upper bound the lowest
+whose "below" e-value does. Here every grid point is tried (no bisection).
 """
 import numpy as np
 from scipy import optimize, special, stats
@@ -17,6 +20,7 @@ intervals = [  # canary events, stable events, canary requests, stable requests
     (0, 7, 200, 800),
     (9, 11, 500, 500),
 ]
+tau = 0.5
 
 
 def loglik(x):
@@ -28,18 +32,36 @@ def loglik(x):
     return total
 
 
-grid = np.linspace(-np.log(1000), np.log(1000), 601)
-log_w = stats.norm.logpdf(grid, scale=1.0)
+grid = np.linspace(-np.log(1000), np.log(1000), 1201)
+h = grid[1] - grid[0]
+offsets = np.arange(1, int(np.ceil(6 * tau / h)) + 1) * h
+log_w = -0.5 * (offsets / tau) ** 2
 log_w -= special.logsumexp(log_w)
-log_mixture = special.logsumexp(log_w + np.array([loglik(x) for x in grid]))
+grid_ll = np.array([loglik(x) for x in grid])
+
+
+def e_value(x0, direction):
+    return np.exp(special.logsumexp(log_w + np.array([loglik(x0 + direction * d) for d in offsets]) - loglik(x0)))
+
+
+def e_value_at_grid(j, direction):
+    k = np.arange(1, len(offsets) + 1)
+    js = j + direction * k
+    keep = (js >= 0) & (js < len(grid))
+    if not keep.any():
+        return 0.0
+    return np.exp(special.logsumexp(log_w[keep] + grid_ll[js[keep]] - grid_ll[j]))
+
+
 print("loglik(0) =", repr(loglik(0.0)))
 print("loglik(log 2) =", repr(loglik(np.log(2))))
-print("log mixture =", repr(log_mixture))
-print("e-value against rho = 1:", repr(np.exp(log_mixture - loglik(0.0))))
+print("e-value above 1:", repr(e_value(0.0, +1)))
+print("e-value below 1:", repr(e_value(0.0, -1)))
+print("e-value above 1.2:", repr(e_value(np.log(1.2), +1)))
+print("e-value below 0.3:", repr(e_value(np.log(0.3), -1)))
 best = optimize.minimize_scalar(lambda x: -loglik(x), bounds=(-10, 10), method="bounded", options={"xatol": 1e-12}).x
 print("estimate =", repr(np.exp(best)))
 for alpha in (0.05, 0.01):
-    f = lambda x: loglik(x) - (np.log(alpha) + log_mixture)
-    lower = optimize.brentq(f, -14, best, xtol=1e-13)
-    upper = optimize.brentq(f, best, 14, xtol=1e-13)
-    print(f"alpha {alpha}: lower = {np.exp(lower)!r}, upper = {np.exp(upper)!r}")
+    above = [j for j in range(len(grid)) if e_value_at_grid(j, +1) >= 1 / alpha]
+    below = [j for j in range(len(grid)) if e_value_at_grid(j, -1) >= 1 / alpha]
+    print(f"alpha {alpha}: lower = {np.exp(grid[max(above)])!r}, upper = {np.exp(grid[min(below)])!r}")
