@@ -233,6 +233,21 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task Sequential_AStageMeasuredInPieces_IsJudgedOnItsCountsWhole()
+    {
+        // The last minute's counts, with the stage's nine minutes before it carried: as if counted over ten minutes.
+        var pieces = await new Analyzer(new ScriptedProvider(Counts(6, 500, 10, 4_500)), TemplateCatalog.BuiltIn()).AnalyzeAsync(
+            Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-1), stageBefore: new Dictionary<string, IntervalCounts> { ["errors"] = new(54, 4_500, 90, 40_500) });
+        var whole = await new Analyzer(new ScriptedProvider(Counts(60, 5_000, 100, 45_000)), TemplateCatalog.BuiltIn()).AnalyzeAsync(
+            Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-10));
+
+        var errors = Assert.Single(pieces.Metrics);
+        Assert.Equal((Verdict.Fail, new IntervalCounts(60, 5_000, 100, 45_000)), (errors.Verdict, errors.Evidence!.Counts));
+        Assert.Equal(Assert.Single(whole.Metrics).Evidence, errors.Evidence);
+        Assert.EndsWith("[1m]))", errors.Measurements.Counts!.CanaryEvents.Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sequential_AWiderPromotionMargin_PassesOnLessEvidence_AndTheRollbackLimitStays()
     {
         // Equal rates, 30 canary errors: too few to show "not worse than 1.2×", enough for "not worse than 2×".
