@@ -9,8 +9,8 @@ namespace CanaryPilot.Core.Tests.Analysis;
 
 public sealed class AnalyzerTests
 {
-    /// <summary>The reviews service both plans roll out; each adds its stages and analysis.</summary>
-    private const string Service = """
+    /// <summary>The reviews service the plans of these tests (and the replay's) roll out; each adds its stages and analysis.</summary>
+    internal const string Service = """
         apiVersion: canarypilot.io/v1alpha1
         kind: RolloutPlan
         metadata: {name: reviews, namespace: bookinfo}

@@ -16,16 +16,7 @@ public sealed class RolloutReplayTests
 {
     private static readonly DateTimeOffset From = new(2026, 5, 1, 10, 0, 0, TimeSpan.Zero);
 
-    private const string Sequential = """
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          service:
-            name: reviews
-            virtualServices: [{name: reviews}]
-            stable: {host: reviews, subset: v1, workload: reviews-v1}
-            canary: {host: reviews, subset: v2, workload: reviews-v2}
+    private const string Sequential = AnalyzerTests.Service + """
           stages: [{weight: 10}, {weight: 50}]
           promotion: {afterLastStage: true}
           analysis:
