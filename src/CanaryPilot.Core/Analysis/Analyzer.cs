@@ -19,6 +19,10 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
     /// <paramref name="stableBaselines"/>, the stable values last measured while it did (metric name → value).
     /// The sequential judge counts from <paramref name="stageStartedAt"/>, the start of the stage (the metric's
     /// window back when not given), and adds the <paramref name="earlier"/> stages' counts (metric name → counts).
+    /// A caller that measures a stage in pieces (a replay over past data, whose queries must not change from
+    /// one check to the next) passes the start of the piece as <paramref name="stageStartedAt"/> and the
+    /// stage's counts before it as <paramref name="stageBefore"/> (metric name → counts): the judge then sees
+    /// the stage's counts whole, as if measured since the stage began.
     /// </summary>
     public async Task<AnalysisResult> AnalyzeAsync(
         RolloutPlan plan,
@@ -26,7 +30,8 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, double>? stableBaselines = null,
         DateTimeOffset? stageStartedAt = null,
-        IReadOnlyDictionary<string, IReadOnlyList<IntervalCounts>>? earlier = null)
+        IReadOnlyDictionary<string, IReadOnlyList<IntervalCounts>>? earlier = null,
+        IReadOnlyDictionary<string, IntervalCounts>? stageBefore = null)
     {
         var countWindow = stageStartedAt is { } started ? CountWindow(at - started) : (TimeSpan?)null;
         var queries = plan.Spec.Analysis.Metrics.Select(metric =>
@@ -59,7 +64,8 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
             q.Window,
             SequentialAlpha(plan, q.Metric),
             UnitScale(templates, q.Metric),
-            earlier?.GetValueOrDefault(q.Metric.Name))).ToList();
+            earlier?.GetValueOrDefault(q.Metric.Name),
+            stageBefore?.TryGetValue(q.Metric.Name, out var before) == true ? before : null)).ToList();
         return new AnalysisResult(at, verdicts);
     }
 

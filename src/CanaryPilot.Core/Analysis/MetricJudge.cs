@@ -16,10 +16,18 @@ public static class MetricJudge
     /// Judges one metric. The sequential judge (when <paramref name="measured"/> has counts) works at level
     /// 1 − <paramref name="alpha"/>, on the current stage's counts with the <paramref name="earlier"/> stages',
     /// and reads an absolute tolerance with <paramref name="unitScale"/>, one unit of the template's value as
-    /// a share of requests.
+    /// a share of requests. When the stage was measured in pieces, <paramref name="stageBefore"/> holds its
+    /// counts before the measured piece, which they extend.
     /// </summary>
     public static MetricVerdict Judge(
-        MetricSpec metric, MetricMeasurements measured, int minRequestVolume, TimeSpan window, double alpha = 1 - AnalysisSpec.DefaultConfidence, double unitScale = 1, IReadOnlyList<IntervalCounts>? earlier = null)
+        MetricSpec metric,
+        MetricMeasurements measured,
+        int minRequestVolume,
+        TimeSpan window,
+        double alpha = 1 - AnalysisSpec.DefaultConfidence,
+        double unitScale = 1,
+        IReadOnlyList<IntervalCounts>? earlier = null,
+        IntervalCounts? stageBefore = null)
     {
         var verdict = new MetricVerdict { Metric = metric, Measurements = measured, Verdict = Verdict.Inconclusive, Reason = "" };
 
@@ -74,7 +82,7 @@ public static class MetricJudge
 
         if (measured.Counts is { } counted)
         {
-            return JudgeCounts(verdict, comparison, counted, earlier ?? [], alpha, unitScale, passed);
+            return JudgeCounts(verdict, comparison, counted, stageBefore ?? default, earlier ?? [], alpha, unitScale, passed);
         }
 
         if (measured.StableIdle)
@@ -100,7 +108,7 @@ public static class MetricJudge
 
     /// <summary>The sequential judge on the counts, once the canary's value passed its own limits.</summary>
     private static MetricVerdict JudgeCounts(
-        MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, IReadOnlyList<IntervalCounts> earlier, double alpha, double unitScale, string? passed)
+        MetricVerdict verdict, StableComparison comparison, CountMeasurements measured, IntervalCounts before, IReadOnlyList<IntervalCounts> earlier, double alpha, double unitScale, string? passed)
     {
         var values = new double[4];
         var parts = new[] { (measured.CanaryEvents, "canary events"), (measured.CanaryRequests, "canary requests"), (measured.StableEvents, "stable events"), (measured.StableRequests, "stable requests") };
@@ -117,7 +125,7 @@ public static class MetricJudge
             values[i] = Math.Max(0, value);
         }
 
-        var counts = new IntervalCounts(values[0], values[1], values[2], values[3]);
+        var counts = before + new IntervalCounts(values[0], values[1], values[2], values[3]);
         var (judged, reason, evidence) = SequentialJudge.Judge(comparison, counts, earlier, alpha, unitScale);
         return verdict with { Verdict = judged, Reason = passed is null ? reason : $"{passed}; {reason}", Evidence = evidence };
     }

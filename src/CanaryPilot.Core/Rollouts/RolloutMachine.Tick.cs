@@ -300,7 +300,8 @@ public static partial class RolloutMachine
         };
     }
 
-    private static string Describe(GateType type) => type switch
+    /// <summary>A gate type as plans write it: <c>pre-rollout</c>, <c>confirm-traffic-increase</c>, <c>confirm-promotion</c>.</summary>
+    public static string Describe(GateType type) => type switch
     {
         GateType.PreRollout => "pre-rollout",
         GateType.ConfirmTrafficIncrease => "confirm-traffic-increase",

@@ -145,9 +145,9 @@ public sealed class RolloutReconciler(
                 status = await CheckDriftAsync(plan, stored, status, cancellationToken);
                 if (status.Phase == RolloutPhase.Progressing)
                 {
-                    var baselines = Baselines(status);
+                    var baselines = StageEvidence.StableBaselines(status);
                     var stageStartedAt = status.StageStartedAt;
-                    var earlier = Earlier(status);
+                    var earlier = StageEvidence.Earlier(status);
                     return new Step(Wait: async token =>
                     {
                         var analyzer = await analyzers(stored, token);
@@ -167,18 +167,6 @@ public sealed class RolloutReconciler(
             throw;
         }
     }
-
-    /// <summary>The sequential judge's counts of the stages this attempt has left, by metric.</summary>
-    private static Dictionary<string, IReadOnlyList<Analysis.Statistics.IntervalCounts>> Earlier(RolloutStatus status) =>
-        status.Counted.GroupBy(c => c.Metric, StringComparer.Ordinal).ToDictionary(
-            g => g.Key,
-            g => (IReadOnlyList<Analysis.Statistics.IntervalCounts>)[.. g.OrderBy(c => c.Stage).Select(c => new Analysis.Statistics.IntervalCounts(c.CanaryEvents, c.CanaryRequests, c.StableEvents, c.StableRequests))],
-            StringComparer.Ordinal);
-
-    /// <summary>With no traffic on the stable version, the stable values measured before stand in for it.</summary>
-    private static Dictionary<string, double>? Baselines(RolloutStatus status) => status.StableWeight > 0
-        ? null
-        : status.Metrics.Where(m => m.StableValue is { } v && double.IsFinite(v)).ToDictionary(m => m.Name, m => m.StableValue!.Value, StringComparer.Ordinal);
 
     private async Task<RolloutStatus> CheckDriftAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, CancellationToken cancellationToken)
     {

@@ -50,11 +50,17 @@ public sealed partial class PrometheusServer : IAsyncDisposable
     public static async Task<PrometheusServer> StartAsync(PrometheusServerOptions options, CancellationToken cancellationToken = default)
     {
         var binary = Locate(options.Binary) ?? throw new PrometheusNotInstalledException(options.Binary);
+        var promtool = options.History is null ? null : Locate(options.Promtool) ?? throw new PrometheusNotInstalledException(options.Promtool);
         for (var attempt = 1; ; attempt++)
         {
             var directory = Directory.CreateTempSubdirectory("canarypilot-prometheus-");
             try
             {
+                if (promtool is not null)
+                {
+                    await WriteHistoryAsync(promtool, options.History!.ToOpenMetrics(), directory, cancellationToken).ConfigureAwait(false);
+                }
+
                 var server = await TryStartAsync(binary, options, directory, cancellationToken).ConfigureAwait(false);
                 if (server is not null)
                 {
@@ -168,6 +174,29 @@ public sealed partial class PrometheusServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"prometheus did not become ready within {options.StartTimeout.TotalSeconds:0}s: {LastLine(text)}");
+    }
+
+    /// <summary>Writes the samples into blocks of the data directory the server will open.</summary>
+    private static async Task WriteHistoryAsync(string promtool, string history, DirectoryInfo directory, CancellationToken cancellationToken)
+    {
+        var input = Path.Combine(directory.FullName, "history.om");
+        await File.WriteAllTextAsync(input, history, cancellationToken).ConfigureAwait(false);
+        var start = new ProcessStartInfo(promtool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "tsdb", "create-blocks-from", "openmetrics", input, Path.Combine(directory.FullName, "data") })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {promtool}");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"promtool could not write the history (exit {process.ExitCode}): {LastLine(await error.ConfigureAwait(false) + await output.ConfigureAwait(false))}");
+        }
+
+        await Task.WhenAll(output, error).ConfigureAwait(false);
     }
 
     private static async Task<bool> WaitReadyAsync(Process process, Uri address, TimeSpan timeout, CancellationToken cancellationToken)

@@ -41,6 +41,7 @@ public static class CanaryPilotCli
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(LintCommand.Create(console));
         root.Subcommands.Add(AnalyzeCommand.Create(console));
+        root.Subcommands.Add(BacktestCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(Demo.DemoCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));

@@ -24,6 +24,14 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>The Prometheus to query instead of the plan's.</summary>
+    public static Option<string?> Prometheus() =>
+        new("--prometheus") { Description = "Base URL of the Prometheus HTTP API; overrides spec.analysis.prometheus.address.", HelpName = "URL" };
+
+    /// <summary>The cluster whose Secrets the plan's Prometheus credentials name.</summary>
+    public static Option<string?> SecretsKubeconfig() =>
+        new("--kubeconfig") { Description = "A kubeconfig for reading the Secrets the plan's secretKeyRefs name.", HelpName = "FILE" };
+
     /// <summary>A command that reads <c>-f</c> files and reports findings as text or JSON.</summary>
     public static Command FileCommand(string name, string description, string filesDescription, Func<IReadOnlyList<string>, OutputFormat, int> run)
     {

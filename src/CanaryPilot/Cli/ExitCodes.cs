@@ -1,3 +1,5 @@
+using CanaryPilot.Core.Analysis;
+
 namespace CanaryPilot.Cli;
 
 /// <summary>The exit codes every command shares; CI scripts rely on them.</summary>
@@ -20,4 +22,12 @@ public static class ExitCodes
 
     /// <summary>Stopped by SIGINT or SIGTERM at a safe point; running the same command again resumes.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>What an analysis (or a replay of one) comes to: pass 0, error (the provider failed) 3, fail or inconclusive 1.</summary>
+    public static int Of(Verdict verdict) => verdict switch
+    {
+        Verdict.Pass => Success,
+        Verdict.Error => InfrastructureFailure,
+        _ => Failed,
+    };
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using CanaryPilot.Core.Analysis;
-using CanaryPilot.Core.Analysis.Statistics;
 using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Hosting;
@@ -115,14 +114,14 @@ internal sealed partial class ContinuousGuard(
 
             var at = watch.LastLook;
             Interlocked.Increment(ref _looks);
-            var earlier = rollout.Status.Counted.ToLookup(c => c.Metric, StringComparer.Ordinal);
+            var earlier = StageEvidence.Earlier(rollout.Status);
             foreach (var (metric, index) in watch.Metrics.Select((m, i) => (m, i)))
             {
                 // The counters when the stage began, read once per stage.
                 watch.Baselines[index] ??= metric.Read(await Measure(metric.Events, watch.Since), await Measure(metric.Requests, watch.Since));
                 if (watch.Baselines[index] is not { } since
                     || metric.Read(await Measure(metric.Events, at), await Measure(metric.Requests, at)) is not { } now
-                    || metric.Judge(since, now, [.. earlier[metric.Metric.Name].OrderBy(c => c.Stage).Select(c => new IntervalCounts(c.CanaryEvents, c.CanaryRequests, c.StableEvents, c.StableRequests))]) is not { Verdict: Verdict.Fail } worse)
+                    || metric.Judge(since, now, earlier.GetValueOrDefault(metric.Metric.Name) ?? []) is not { Verdict: Verdict.Fail } worse)
                 {
                     continue;
                 }

@@ -9,7 +9,7 @@ namespace CanaryPilot.Core.Tests.Analysis;
 
 public sealed class AnalyzerTests
 {
-    /// <summary>The reviews service both plans roll out; each adds its stages and analysis.</summary>
+    /// <summary>The reviews service the plans of these tests (and the replay's and the guard's) roll out; each adds its stages and analysis.</summary>
     internal const string Service = """
         apiVersion: canarypilot.io/v1alpha1
         kind: RolloutPlan
@@ -230,6 +230,21 @@ public sealed class AnalyzerTests
         Assert.Equal(Verdict.Fail, errors.Verdict);
         Assert.Contains("over 3 stages, canary 65 of 6,500 requests, stable 75 of 23,500", errors.Reason, StringComparison.Ordinal);
         Assert.Equal(10.0, errors.Evidence!.Counts.CanaryEvents);
+    }
+
+    [Fact]
+    public async Task Sequential_AStageMeasuredInPieces_IsJudgedOnItsCountsWhole()
+    {
+        // The last minute's counts, with the stage's nine minutes before it carried: as if counted over ten minutes.
+        var pieces = await new Analyzer(new ScriptedProvider(Counts(6, 500, 10, 4_500)), TemplateCatalog.BuiltIn()).AnalyzeAsync(
+            Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-1), stageBefore: new Dictionary<string, IntervalCounts> { ["errors"] = new(54, 4_500, 90, 40_500) });
+        var whole = await new Analyzer(new ScriptedProvider(Counts(60, 5_000, 100, 45_000)), TemplateCatalog.BuiltIn()).AnalyzeAsync(
+            Valid(SequentialPlan), At, CancellationToken.None, stageStartedAt: At.AddMinutes(-10));
+
+        var errors = Assert.Single(pieces.Metrics);
+        Assert.Equal((Verdict.Fail, new IntervalCounts(60, 5_000, 100, 45_000)), (errors.Verdict, errors.Evidence!.Counts));
+        Assert.Equal(Assert.Single(whole.Metrics).Evidence, errors.Evidence);
+        Assert.EndsWith("[1m]))", errors.Measurements.Counts!.CanaryEvents.Query, StringComparison.Ordinal);
     }
 
     [Fact]

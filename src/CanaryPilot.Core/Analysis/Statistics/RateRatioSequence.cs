@@ -328,6 +328,10 @@ public sealed class RateRatioSequence
 /// </summary>
 public readonly record struct IntervalCounts(double CanaryEvents, double CanaryRequests, double StableEvents, double StableRequests)
 {
+    /// <summary>The counts of two adjacent intervals as one.</summary>
+    public static IntervalCounts operator +(IntervalCounts a, IntervalCounts b) =>
+        new(a.CanaryEvents + b.CanaryEvents, a.CanaryRequests + b.CanaryRequests, a.StableEvents + b.StableEvents, a.StableRequests + b.StableRequests);
+
     internal void Check()
     {
         foreach (var (value, name) in new[] { (CanaryEvents, nameof(CanaryEvents)), (StableEvents, nameof(StableEvents)), (CanaryRequests, nameof(CanaryRequests)), (StableRequests, nameof(StableRequests)) })
