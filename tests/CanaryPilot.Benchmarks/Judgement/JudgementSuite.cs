@@ -54,13 +54,13 @@ internal static class JudgementSuite
             """),
         new EnginePolicy(
             "CanaryPilot, sequential",
-            "stages 10% → 50% (a minute at least at 10%, 30 s at 50%), checked every 30 s; the sequential judge (confidence 0.95 each, the plan default being 0.99) on the 5xx rate (rolled back above 1.1× stable's, passed below 2×: +0.5 points) and on the share of requests slower than 100 ms (rolled back above 1.2×, passed below 1.36×: 10% slower is 1.36×, 3% slower 1.10×), counting from the rollout's start; p99 ≤ 500 ms as a limit; inconclusive for up to 20m",
+            "stages 10% → 50% (a minute at least at 10%, 30 s at 50%), checked every 30 s; the sequential judge (confidence 0.95 each, the plan default being 0.99) on the 5xx rate (rolled back above 1.1× stable's, passed below 1.9×, just inside +0.5 points) and on the share of requests slower than 100 ms (rolled back above 1.2×, passed below 1.36×: 10% slower is 1.36×, 3% slower 1.10×), counting from the rollout's start; p99 ≤ 500 ms as a limit; inconclusive for up to 20m",
             """
                   - name: errors
                     template: istio-error-rate-5xx
                     judge: sequential
                     confidence: 0.95
-                    compareToStable: {mode: relative, maxIncrease: 10, promoteWithin: 100}
+                    compareToStable: {mode: relative, maxIncrease: 10, promoteWithin: 90}
                   - name: slower-than-100ms
                     template: istio-latency-above
                     args: {bound: "100"}
@@ -162,15 +162,19 @@ internal static class JudgementSuite
             p50 (or p95) against stable, and keep p99 as a limit.
 
             **The sequential judge** counts from the rollout's start and compares canary with stable on those
-            counts, with its error rates bounded at every look: no healthy canary was rolled back, nor the
-            3% slower one. On the buckets it sees latency shifts that quantile estimates hide (10% and 25%
-            slower), and it catches error regressions without a fixed floor. It promotes only on evidence:
-            a stage passes once the canary is shown within the promotion margin (`promoteWithin`), wider
-            than the rollback limit, so a healthy canary takes longer than under thresholds that pass
-            whatever was not seen to fail — and one whose traffic cannot show it holds: at 10 requests a
-            second, where noise alone makes limits checked minute by minute roll back a healthy canary
-            again and again, it mostly neither rolls back nor promotes. Load that doubles during the
-            rollout changes nothing, as the model says: both versions see it.
+            counts, with its error rates bounded at every look: healthy canaries were rolled back about as
+            rarely as under the fixed limits (the few that were, on a run of early errors the test takes
+            for a 2–3× rate). On the buckets it sees latency shifts that quantile estimates hide (10% and
+            25% slower), and it catches error regressions without a fixed floor, +1 point in two minutes.
+            It promotes only on evidence: a stage passes once the canary is shown within the promotion
+            margin (`promoteWithin`), wider than the rollback limit — and one whose traffic cannot show it
+            holds: at 10 requests a second, where noise alone makes limits checked minute by minute roll
+            back a healthy canary again and again, it neither promotes nor rolls back. Load that doubles
+            during the rollout changes nothing, as the model says: both versions see it.
+
+            The promotion margin trades safety for speed: at 2× instead of 1.9× (the margin right at +0.5
+            points), a healthy canary was promoted a minute sooner (5 min) but 1.3% of the +0.5-point
+            canaries were promoted too (0.3% here).
 
             **Correlated checks.** A check reads a window of the last 1–2 minutes every minute, so successive
             checks share requests and are not independent. The harness does not pretend they are: it
