@@ -20,7 +20,7 @@ for (var i = 0; i < args.Length; i++)
             runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         case "--sizes":
-            sizes = [.. args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
+            sizes = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
             break;
         case "--guard-sizes":
             guardSizes = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];

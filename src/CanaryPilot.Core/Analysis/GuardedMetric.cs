@@ -9,8 +9,8 @@ namespace CanaryPilot.Core.Analysis;
 /// One metric as the continuous guard watches it between analysis ticks: the template's cumulative
 /// counters for every workload (<see cref="TemplateTotals"/>, the same query for every rollout), and the
 /// labels that pick out this plan's canary and stable series. The guard reads the counters at the stage's
-/// start and at every scrape since; their differences are the stage's counts, judged by the same
-/// sequential test as the tick, at the same level.
+/// start and at every scrape since; their differences (<see cref="GuardedCounts"/>) are the stage's
+/// counts, judged by the same sequential test as the tick, at the same level.
 /// </summary>
 /// <param name="Metric">The plan's metric.</param>
 /// <param name="Events">The rendered totals query of the events.</param>
@@ -64,15 +64,12 @@ public sealed record GuardedMetric(
             : new GuardTotals(Sum(events, Canary) ?? 0, Sum(requests, Canary) ?? 0, Sum(events, Stable) ?? 0, Sum(requests, Stable) ?? 0);
 
     /// <summary>
-    /// The sequential judgement of the counts from <paramref name="since"/> to <paramref name="now"/>, with the
-    /// <paramref name="earlier"/> stages'; null when there is nothing to judge: no requests on a side yet, or a
-    /// counter went down (a restarted pod), which the next tick's <c>increase()</c> accounts for instead.
+    /// The sequential judgement of a stage's <paramref name="counts"/> (from <see cref="GuardedCounts"/>) with the
+    /// <paramref name="earlier"/> stages'; null when there is nothing to judge yet: no requests on a side.
     /// </summary>
-    public MetricVerdict? Judge(GuardTotals since, GuardTotals now, IReadOnlyList<IntervalCounts> earlier)
+    public MetricVerdict? Judge(IntervalCounts counts, IReadOnlyList<IntervalCounts> earlier)
     {
-        var counts = new IntervalCounts(
-            now.CanaryEvents - since.CanaryEvents, now.CanaryRequests - since.CanaryRequests, now.StableEvents - since.StableEvents, now.StableRequests - since.StableRequests);
-        if (counts.CanaryEvents < 0 || counts.StableEvents < 0 || counts.CanaryRequests <= 0 || counts.StableRequests <= 0)
+        if (counts.CanaryRequests <= 0 || counts.StableRequests <= 0)
         {
             return null;
         }
@@ -133,3 +130,70 @@ public sealed record GuardedMetric(
 
 /// <summary>The cumulative counters of both versions at one instant, as the guard reads them.</summary>
 public readonly record struct GuardTotals(double CanaryEvents, double CanaryRequests, double StableEvents, double StableRequests);
+
+/// <summary>
+/// What the guard keeps of one metric through one stage: the counters when it began, and the last ones
+/// read. Differences are trusted only while every counter only grows: a counter that went down (a pod
+/// restarted, its series summed with the others) or a gap of more than <see cref="MaxGap"/> scrape
+/// intervals between reads (in which a reset could hide behind growth) ends the watch for the stage;
+/// the tick's <c>increase()</c>, which handles resets, judges on.
+/// </summary>
+public sealed class GuardedCounts(DateTimeOffset since, TimeSpan step)
+{
+    /// <summary>The most scrape intervals between two reads the guard trusts.</summary>
+    public const int MaxGap = 5;
+
+    /// <summary>The instant the counts start from: the first shared instant of the stage, later while stable has no series there yet.</summary>
+    public DateTimeOffset Since { get; private set; } = since;
+
+    public GuardTotals? Baseline { get; private set; }
+
+    /// <summary>Why the watch ended for this stage; null while it goes on.</summary>
+    public string? Ended { get; private set; }
+
+    private GuardTotals? _last;
+    private DateTimeOffset _lastAt;
+
+    /// <summary>
+    /// Takes the counters read at <see cref="Since"/> as the baseline. Stable took traffic before any stage,
+    /// so without its series there (Prometheus had not scraped it yet) the baseline moves on to
+    /// <paramref name="next"/>, the instant of the next read; false until there is one.
+    /// </summary>
+    public bool TryBaseline(GuardTotals? totals, DateTimeOffset next)
+    {
+        if (totals is not { StableRequests: > 0 } usable)
+        {
+            Since = next;
+            return false;
+        }
+
+        Baseline = _last = usable;
+        _lastAt = Since;
+        return true;
+    }
+
+    /// <summary>The counts from the baseline to <paramref name="now"/> read at <paramref name="at"/>, or null when they cannot be trusted (and then, for a reset or a gap, never again this stage).</summary>
+    public IntervalCounts? CountsAt(GuardTotals? now, DateTimeOffset at)
+    {
+        if (Ended is not null || Baseline is not { } baseline || now is not { } read || _last is not { } last)
+        {
+            return null;
+        }
+
+        if (read.CanaryEvents < last.CanaryEvents || read.CanaryRequests < last.CanaryRequests || read.StableEvents < last.StableEvents || read.StableRequests < last.StableRequests)
+        {
+            Ended = "a counter went down (a restarted pod?)";
+            return null;
+        }
+
+        if (at - _lastAt > MaxGap * step)
+        {
+            Ended = $"no counters could be read for {Common.Duration.Format(at - _lastAt)}";
+            return null;
+        }
+
+        (_last, _lastAt) = (read, at);
+        return new IntervalCounts(
+            read.CanaryEvents - baseline.CanaryEvents, read.CanaryRequests - baseline.CanaryRequests, read.StableEvents - baseline.StableEvents, read.StableRequests - baseline.StableRequests);
+    }
+}

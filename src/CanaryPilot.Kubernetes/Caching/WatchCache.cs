@@ -64,6 +64,9 @@ public sealed class WatchCache : BackgroundService
         return watch is null ? null : new Found(watch.Get(resource.Namespace, resource.Name)?.Parse());
     }
 
+    /// <summary>The object's resourceVersion as cached, without parsing it; null when the cache does not cover it or it does not exist.</summary>
+    public string? VersionOf(ResourceRef resource) => Covering(resource.Kind, resource.Namespace)?.Get(resource.Namespace, resource.Name)?.ResourceVersion;
+
     /// <summary>Every object of the kind in <paramref name="namespaceName"/> (every namespace when null); null when the cache does not cover it.</summary>
     /// <remarks>Only the objects <paramref name="where"/> keeps are parsed.</remarks>
     public IReadOnlyList<JsonObject>? List(ResourceKind kind, string? namespaceName, Func<CachedObject, bool>? where = null) =>

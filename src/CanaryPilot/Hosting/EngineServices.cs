@@ -74,7 +74,14 @@ public static class EngineServices
             Refusal(settings.Rule)));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
-        services.AddSingleton<ContinuousGuard>();
+        services.AddSingleton(sp => new ContinuousGuard(
+            sp.GetRequiredService<IRolloutStore>(),
+            sp.GetRequiredService<AnalyzerFactory>(),
+            sp.GetRequiredService<RolloutReconciler>(),
+            sp.GetRequiredService<RolloutProgress>(),
+            settings,
+            sp.GetRequiredService<ILogger<ContinuousGuard>>(),
+            sp.GetService<WatchCache>() is { } cache ? (ns, name) => cache.VersionOf(CanaryPilotResources.RolloutPlan(ns, name)) : null));
         services.AddQuartz(q =>
         {
             q.UseTimeProvider(settings.Time);

@@ -19,14 +19,23 @@ namespace CanaryPilot.Scheduling;
 /// per stage) and now, with the stages it left (<see cref="RolloutStatus.Counted"/>): the same sequence the
 /// tick tests, at the same level, read more often — which an anytime-valid test allows.</para>
 /// <para>It only ever rolls back: passing and holding stay the tick's, with the plan's other rules.</para>
+/// <para>Given <c>versionOf</c> (a plan's resourceVersion as the watch cache holds it, without parsing it),
+/// it reads again only the plans that changed since its last look.</para>
 /// </remarks>
 internal sealed partial class ContinuousGuard(
-    IRolloutStore store, AnalyzerFactory analyzers, RolloutReconciler reconciler, RolloutProgress progress, EngineSettings settings, ILogger<ContinuousGuard> logger)
+    IRolloutStore store,
+    AnalyzerFactory analyzers,
+    RolloutReconciler reconciler,
+    RolloutProgress progress,
+    EngineSettings settings,
+    ILogger<ContinuousGuard> logger,
+    Func<string, string, string?>? versionOf = null)
 {
     /// <summary>How often the guard wakes; each rollout looks only when its own scrape interval has passed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StoredRollout> _read = new(StringComparer.Ordinal);
     private readonly Func<StoredRollout, string?> _refuse = EngineServices.Refusal(settings.Rule);
 
     private long _requests;
@@ -48,9 +57,15 @@ internal sealed partial class ContinuousGuard(
         var rollouts = new List<StoredRollout>(driven.Count);
         foreach (var (ns, name) in driven)
         {
-            // From the watch cache in `serve`; `run` drives one rollout and reads it.
-            if (await store.GetAsync(ns, name, cancellationToken) is { } rollout)
+            // `serve` reads a plan from its watch cache only when it changed; `run` drives one rollout and reads it.
+            var key = $"{ns}/{name}";
+            if (versionOf?.Invoke(ns, name) is { } version && _read.TryGetValue(key, out var known) && known.ResourceVersion == version)
             {
+                rollouts.Add(known);
+            }
+            else if (await store.GetAsync(ns, name, cancellationToken) is { } rollout)
+            {
+                _read[key] = rollout;
                 rollouts.Add(rollout);
             }
         }
@@ -70,7 +85,7 @@ internal sealed partial class ContinuousGuard(
             var watch = _watches.GetOrAdd(key, _ => new Watch());
             if (watch.Generation != rollout.Generation || watch.Stage != stage || watch.StageStartedAt != started)
             {
-                watch.Restart(rollout, stage, started, AnalyzerFactory.TemplatesOf(rollout));
+                watch.Restart(rollout, stage, started, AnalyzerFactory.TemplatesOf(rollout), now);
             }
 
             if (watch.Metrics.Count == 0)
@@ -90,6 +105,12 @@ internal sealed partial class ContinuousGuard(
         foreach (var gone in _watches.Keys.Where(k => !watched.Contains(k)))
         {
             _watches.TryRemove(gone, out _);
+        }
+
+        var drivenKeys = driven.Select(d => $"{d.Namespace}/{d.Name}").ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _read.Keys.Where(k => !drivenKeys.Contains(k)))
+        {
+            _read.TryRemove(gone, out _);
         }
 
         await Parallel.ForEachAsync(
@@ -117,11 +138,29 @@ internal sealed partial class ContinuousGuard(
             var earlier = StageEvidence.Earlier(rollout.Status);
             foreach (var (metric, index) in watch.Metrics.Select((m, i) => (m, i)))
             {
+                var counted = watch.Counts[index];
+                if (counted.Ended is not null)
+                {
+                    continue;
+                }
+
                 // The counters when the stage began, read once per stage.
-                watch.Baselines[index] ??= metric.Read(await Measure(metric.Events, watch.Since), await Measure(metric.Requests, watch.Since));
-                if (watch.Baselines[index] is not { } since
-                    || metric.Read(await Measure(metric.Events, at), await Measure(metric.Requests, at)) is not { } now
-                    || metric.Judge(since, now, earlier.GetValueOrDefault(metric.Metric.Name) ?? []) is not { Verdict: Verdict.Fail } worse)
+                if (counted.Baseline is null && !counted.TryBaseline(metric.Read(await Measure(metric.Events, counted.Since), await Measure(metric.Requests, counted.Since)), at))
+                {
+                    continue;
+                }
+
+                if (counted.CountsAt(metric.Read(await Measure(metric.Events, at), await Measure(metric.Requests, at)), at) is not { } counts)
+                {
+                    if (counted.Ended is { } why)
+                    {
+                        LogEnded(logger, rollout.Namespace, rollout.Name, metric.Metric.Name, why);
+                    }
+
+                    continue;
+                }
+
+                if (metric.Judge(counts, earlier.GetValueOrDefault(metric.Metric.Name) ?? []) is not { Verdict: Verdict.Fail } worse)
                 {
                     continue;
                 }
@@ -147,6 +186,9 @@ internal sealed partial class ContinuousGuard(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The continuous guard rolls {Namespace}/{Rollout} back: metric {Metric} is {Reason}")]
     private static partial void LogTripped(ILogger logger, string @namespace, string rollout, string metric, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "The continuous guard stops watching metric {Metric} of {Namespace}/{Rollout} for this stage: {Why}; the analysis ticks judge it on")]
+    private static partial void LogEnded(ILogger logger, string @namespace, string rollout, string metric, string why);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The continuous guard could not look at {Namespace}/{Rollout}: {Error}; it looks again next scrape")]
     private static partial void LogLookFailed(ILogger logger, Exception exception, string @namespace, string rollout, string error);
 
@@ -159,16 +201,21 @@ internal sealed partial class ContinuousGuard(
 
         public DateTimeOffset StageStartedAt { get; private set; }
 
-        /// <summary>The instant the guard counts from: the first of the shared instants at or after the stage began.</summary>
+        /// <summary>
+        /// The instant the guard counts from: the first of the shared instants at or after the stage began —
+        /// or the last before now, for a stage that began before this process watched it (a restart, a new
+        /// leader): its older counts are the tick's.
+        /// </summary>
         public DateTimeOffset Since { get; private set; }
 
         public DateTimeOffset LastLook { get; set; }
 
         public IReadOnlyList<GuardedMetric> Metrics { get; private set; } = [];
 
-        public GuardTotals?[] Baselines { get; private set; } = [];
+        /// <summary>Each metric's counters through the stage, in the order of <see cref="Metrics"/>.</summary>
+        public GuardedCounts[] Counts { get; private set; } = [];
 
-        public void Restart(StoredRollout rollout, int stage, DateTimeOffset started, TemplateCatalog templates)
+        public void Restart(StoredRollout rollout, int stage, DateTimeOffset started, TemplateCatalog templates, DateTimeOffset now)
         {
             var step = rollout.Plan!.Spec.Analysis.Prometheus.ScrapeInterval;
             Generation = rollout.Generation;
@@ -176,9 +223,14 @@ internal sealed partial class ContinuousGuard(
             StageStartedAt = started;
             var floor = Floor(started, step);
             Since = floor == started ? started : floor + step;
+            if (Floor(now, step) - step is var recent && recent > Since)
+            {
+                Since = recent;
+            }
+
             LastLook = Since;
             Metrics = GuardedMetric.For(rollout.Plan, templates);
-            Baselines = new GuardTotals?[Metrics.Count];
+            Counts = [.. Metrics.Select(_ => new GuardedCounts(Since, step))];
         }
     }
 }

@@ -62,14 +62,12 @@ public sealed class GuardedMetricTests
     }
 
     [Fact]
-    public void Judge_TheDifferencesSinceTheStageBegan_FailsAClearlyWorseCanary()
+    public void Judge_AClearlyWorseCanary_Fails_WithTheCountsItRestsOn()
     {
         var errors = GuardedMetric.For(AnalyzerTests.Valid(Plan), TemplateCatalog.BuiltIn())[0];
-        var since = new GuardTotals(10, 10_000, 40, 40_000);
-        // Since then: the canary 40 errors in 400 requests, stable 8 in 1,600.
-        var now = new GuardTotals(50, 10_400, 48, 41_600);
 
-        var verdict = errors.Judge(since, now, [])!;
+        // Since the stage began: the canary 40 errors in 400 requests, stable 8 in 1,600.
+        var verdict = errors.Judge(new IntervalCounts(40, 400, 8, 1_600), [])!;
 
         Assert.Equal(Verdict.Fail, verdict.Verdict);
         Assert.Equal(new IntervalCounts(40, 400, 8, 1_600), verdict.Evidence!.Counts);
@@ -77,26 +75,73 @@ public sealed class GuardedMetricTests
     }
 
     [Fact]
-    public void Judge_ACounterThatWentDown_OrNoRequestsYet_IsLeftToTheTick()
+    public void Judge_NoRequestsOnASideYet_IsNothingToJudge()
     {
         var errors = GuardedMetric.For(AnalyzerTests.Valid(Plan), TemplateCatalog.BuiltIn())[0];
-        var since = new GuardTotals(10, 10_000, 40, 40_000);
 
-        Assert.Null(errors.Judge(since, since with { CanaryEvents = 2, CanaryRequests = 10_500 }, []));
-        Assert.Null(errors.Judge(since, since with { StableRequests = 40_100 }, []));
+        Assert.Null(errors.Judge(new IntervalCounts(0, 0, 2, 400), []));
     }
 
     [Fact]
     public void Judge_TheEarlierStagesJoinTheTest()
     {
         var errors = GuardedMetric.For(AnalyzerTests.Valid(Plan), TemplateCatalog.BuiltIn())[0];
-        var since = new GuardTotals(0, 0, 0, 0);
-        var now = new GuardTotals(2, 100, 2, 400);
+        var now = new IntervalCounts(2, 100, 2, 400);
 
-        var alone = errors.Judge(since, now, [])!;
-        var joined = errors.Judge(since, now, [new IntervalCounts(30, 3_000, 30, 12_000)])!;
+        var alone = errors.Judge(now, [])!;
+        var joined = errors.Judge(now, [new IntervalCounts(30, 3_000, 30, 12_000)])!;
 
         Assert.Equal(Verdict.Inconclusive, alone.Verdict);
         Assert.True(joined.Evidence!.Upper - joined.Evidence.Lower < alone.Evidence!.Upper - alone.Evidence.Lower);
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+
+    private static DateTimeOffset After(int seconds) => Start.AddSeconds(seconds);
+
+    [Fact]
+    public void Counts_AreTheDifferencesFromTheBaseline()
+    {
+        var counted = new GuardedCounts(Start, TimeSpan.FromSeconds(1));
+        Assert.True(counted.TryBaseline(new GuardTotals(10, 10_000, 40, 40_000), After(1)));
+
+        Assert.Equal(new IntervalCounts(40, 400, 8, 1_600), counted.CountsAt(new GuardTotals(50, 10_400, 48, 41_600), After(1)));
+        Assert.Equal(new IntervalCounts(41, 500, 9, 2_000), counted.CountsAt(new GuardTotals(51, 10_500, 49, 42_000), After(2)));
+    }
+
+    [Fact]
+    public void Baseline_WithoutStablesSeries_MovesOnToTheNextRead()
+    {
+        var counted = new GuardedCounts(Start, TimeSpan.FromSeconds(1));
+
+        Assert.False(counted.TryBaseline(new GuardTotals(0, 0, 0, 0), After(3)));
+        Assert.False(counted.TryBaseline(null, After(4)));
+
+        Assert.Equal((After(4), (GuardTotals?)null), (counted.Since, counted.Baseline));
+        Assert.True(counted.TryBaseline(new GuardTotals(0, 0, 1, 900), After(5)));
+    }
+
+    [Fact]
+    public void ACounterThatWentDown_EndsTheWatchForTheStage_EvenOnceItHasGrownBack()
+    {
+        var counted = new GuardedCounts(Start, TimeSpan.FromSeconds(1));
+        counted.TryBaseline(new GuardTotals(10, 10_000, 40, 40_000), After(1));
+        counted.CountsAt(new GuardTotals(12, 10_100, 41, 40_400), After(1));
+
+        // The canary's pod restarted: its counters start again from nothing, and soon pass the baseline.
+        Assert.Null(counted.CountsAt(new GuardTotals(2, 100, 42, 40_800), After(2)));
+        Assert.Null(counted.CountsAt(new GuardTotals(30, 10_500, 43, 41_200), After(3)));
+        Assert.NotNull(counted.Ended);
+    }
+
+    [Fact]
+    public void AGapOfMoreThanFiveScrapes_EndsTheWatch_ForAResetCouldHideInIt()
+    {
+        var counted = new GuardedCounts(Start, TimeSpan.FromSeconds(1));
+        counted.TryBaseline(new GuardTotals(10, 10_000, 40, 40_000), After(1));
+        Assert.NotNull(counted.CountsAt(new GuardTotals(11, 10_100, 41, 40_400), After(5)));
+
+        Assert.Null(counted.CountsAt(new GuardTotals(12, 10_900, 44, 44_000), After(11)));
+        Assert.NotNull(counted.Ended);
     }
 }
