@@ -83,6 +83,7 @@ internal sealed partial class ContinuousGuard(
 
             var key = $"{rollout.Namespace}/{rollout.Name}";
             var watch = _watches.GetOrAdd(key, _ => new Watch());
+            watched.Add(key);
             if (watch.Generation != rollout.Generation || watch.Stage != stage || watch.StageStartedAt != started)
             {
                 watch.Restart(rollout, stage, started, AnalyzerFactory.TemplatesOf(rollout), now);
@@ -93,7 +94,6 @@ internal sealed partial class ContinuousGuard(
                 continue;
             }
 
-            watched.Add(key);
             var at = Floor(now, plan.Spec.Analysis.Prometheus.ScrapeInterval);
             if (at > watch.Since && at > watch.LastLook)
             {
