@@ -66,8 +66,23 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
             UnitScale(templates, q.Metric),
             earlier?.GetValueOrDefault(q.Metric.Name),
             stageBefore?.TryGetValue(q.Metric.Name, out var before) == true ? before : null)).ToList();
+        if (countWindow is { } counted && counted < MinCountWindow(plan) && stageBefore is null)
+        {
+            // increase() extrapolates each series to the window's ends; over a few scrapes that error is
+            // not small, and it is not the same for an event counter and its total: not counts to test.
+            verdicts = [.. verdicts.Select(v => v.Evidence is null ? v : v with
+            {
+                Verdict = Verdict.Inconclusive,
+                Evidence = null,
+                Reason = $"the stage began {Common.Duration.Format(counted)} ago; its counts are tested from {Common.Duration.Format(MinCountWindow(plan))} on (ten scrapes)",
+            })];
+        }
+
         return new AnalysisResult(at, verdicts);
     }
+
+    /// <summary>The shortest stage the sequential judge tests at a tick: ten scrape intervals, so that <c>increase()</c> reads counts, not its extrapolation.</summary>
+    public static TimeSpan MinCountWindow(RolloutPlan plan) => 10 * plan.Spec.Analysis.Prometheus.ScrapeInterval;
 
     /// <summary>
     /// The sequential judge's α: 1 − the metric's confidence. One sequence covers the whole rollout (every

@@ -67,7 +67,7 @@ internal static class DemoCommand
         await using (environment)
         {
             view.Note($"sandbox up: Kubernetes API {environment.Cluster.Server.Address}, Prometheus {environment.Prometheus.Address}, {scenario.RequestsPerSecond} requests/s to reviews");
-            var input = new InputLoader().LoadText("demo-plan.yaml", DemoPlan.Yaml);
+            var input = new InputLoader().LoadText("demo-plan.yaml", scenario.Plan);
             var plan = PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans.Single();
             var services = new ServiceCollection();
             services.AddLogging(builder => Logging.ForCli(builder));

@@ -49,7 +49,7 @@ internal sealed class DemoEnvironment : IAsyncDisposable
                     Service = "reviews",
                     VirtualService = "reviews",
                     RequestsPerSecond = scenario.RequestsPerSecond,
-                    Workloads = [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = DemoScenario.Healthy }, scenario.Canary],
+                    Workloads = [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = scenario.Stable }, scenario.Canary],
                 },
                 cluster.Client,
                 cancellationToken: cancellationToken);

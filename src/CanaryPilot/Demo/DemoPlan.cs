@@ -37,4 +37,37 @@ internal static class DemoPlan
                 thresholds: {max: 500}
                 compareToStable: {maxIncrease: 20, mode: relative}
         """;
+
+    /// <summary>
+    /// The sequential judge on the 5xx counts, its continuous guard watching every scrape: a canary shown
+    /// worse than stable (beyond 20%, with 99% confidence) is rolled back at the first scrape that shows it.
+    /// </summary>
+    public const string Sequential = """
+        apiVersion: canarypilot.io/v1alpha1
+        kind: RolloutPlan
+        metadata:
+          name: reviews
+          namespace: bookinfo
+        spec:
+          service:
+            name: reviews
+            virtualServices:
+              - name: reviews
+            stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
+            canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
+          stages:
+            - {weight: 25, minDuration: 1m}
+            - {weight: 100}
+          analysis:
+            interval: 5s
+            progressDeadline: 3m
+            judge: sequential
+            confidence: 0.99
+            missingData: {minRequestVolume: 5, maxDuration: 2m}
+            prometheus: {scrapeInterval: 1s}
+            metrics:
+              - name: errors
+                template: istio-error-rate-5xx
+                compareToStable: {maxIncrease: 20, promoteWithin: 100}
+        """;
 }

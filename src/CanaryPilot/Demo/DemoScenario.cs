@@ -6,8 +6,17 @@ namespace CanaryPilot.Demo;
 /// <summary>What the demo's canary does, and how its rollout must end for the demo to have shown it right.</summary>
 internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload Canary, double RequestsPerSecond, RolloutPhase Expected, params RollbackCause[] ExpectedCauses)
 {
+    /// <summary>The plan the scenario rolls out: the bookinfo plan with its minutes made seconds, unless the scenario has its own.</summary>
+    public string Plan { get; init; } = DemoPlan.Yaml;
+
+    /// <summary>How the stable version answers.</summary>
+    public WorkloadBehavior Stable { get; init; } = Healthy;
+
     /// <summary>Both versions answer in 5–10 ms: inside one histogram bucket, so percentiles compare exactly.</summary>
     public static WorkloadBehavior Healthy { get; } = new() { LatencyMedianMs = 7, LatencyP99Ms = 9 };
+
+    /// <summary>Both versions fail 1% of their requests, as real services do: the sequential judge learns from such events.</summary>
+    private static readonly WorkloadBehavior Everyday = Healthy with { ErrorRate = 0.01 };
 
     /// <summary>When the canary turns bad in the scenarios where it does: a few stages in.</summary>
     private static readonly TimeSpan TurnsBad = TimeSpan.FromSeconds(12);
@@ -21,6 +30,12 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
             Version2(Healthy, Healthy with { LatencyMedianMs = 400, LatencyP99Ms = 900 }), 200, RolloutPhase.RolledBack, RollbackCause.AnalysisFailed),
         new("no-traffic", "nobody calls reviews: with no evidence the canary is never promoted, and the missing-data policy rolls it back",
             Version2(Healthy), 0, RolloutPhase.RolledBack, RollbackCause.NoEvidence),
+        new("sequential", "both versions fail 1% of requests; then v2 fails 5%: the sequential judge, watching every scrape, is confident v2 is worse and rolls it back, with the bounds",
+            Version2(Everyday, Everyday with { ErrorRate = 0.05 }), 200, RolloutPhase.RolledBack, RollbackCause.AnalysisFailed)
+        {
+            Plan = DemoPlan.Sequential,
+            Stable = Everyday,
+        },
         new("flaky-prometheus", "Prometheus goes away mid-rollout: the checks are inconclusive, the stage holds, and the missing-data policy rolls back",
             Version2(Healthy), 200, RolloutPhase.RolledBack, RollbackCause.NoEvidence),
     ];

@@ -74,7 +74,9 @@ public static class EngineServices
             Refusal(settings.Rule)));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
+        services.AddSingleton<GuardCandidates>();
         services.AddSingleton(sp => new ContinuousGuard(
+            sp.GetRequiredService<GuardCandidates>(),
             sp.GetRequiredService<IRolloutStore>(),
             sp.GetRequiredService<AnalyzerFactory>(),
             sp.GetRequiredService<RolloutReconciler>(),

@@ -23,6 +23,7 @@ namespace CanaryPilot.Scheduling;
 /// it reads again only the plans that changed since its last look.</para>
 /// </remarks>
 internal sealed partial class ContinuousGuard(
+    GuardCandidates candidates,
     IRolloutStore store,
     AnalyzerFactory analyzers,
     RolloutReconciler reconciler,
@@ -50,10 +51,11 @@ internal sealed partial class ContinuousGuard(
     /// <summary>The looks at one rollout the guard has taken so far.</summary>
     public long Looks => Interlocked.Read(ref _looks);
 
-    /// <summary>One look at each of <paramref name="driven"/> (the rollouts this process schedules) that is due one.</summary>
-    public async Task LookAsync(IReadOnlyCollection<(string Namespace, string Name)> driven, CancellationToken cancellationToken)
+    /// <summary>One look at each rollout the ticks handed over (<see cref="GuardCandidates"/>) that is due one.</summary>
+    public async Task LookAsync(CancellationToken cancellationToken)
     {
         var now = settings.Time.GetUtcNow();
+        var driven = candidates.All();
         var rollouts = new List<StoredRollout>(driven.Count);
         foreach (var (ns, name) in driven)
         {
@@ -75,13 +77,18 @@ internal sealed partial class ContinuousGuard(
         var due = new List<(StoredRollout Rollout, Watch Watch)>();
         foreach (var rollout in rollouts)
         {
-            if (rollout is not { Plan: { } plan, Status: { Phase: RolloutPhase.Progressing, Stage: { } stage, StageStartedAt: { } started } status }
-                || status.CanaryWeight <= 0 || status.StableWeight <= 0 || _refuse(rollout) is not null)
+            var key = $"{rollout.Namespace}/{rollout.Name}";
+            if (rollout is not { Plan: { } plan, Status: { Phase: RolloutPhase.Progressing, Stage: { } stage, StageStartedAt: { } started } status } || _refuse(rollout) is not null)
+            {
+                candidates.Drop(key);
+                continue;
+            }
+
+            if (status.CanaryWeight <= 0 || status.StableWeight <= 0)
             {
                 continue;
             }
 
-            var key = $"{rollout.Namespace}/{rollout.Name}";
             var watch = _watches.GetOrAdd(key, _ => new Watch());
             watched.Add(key);
             if (watch.Generation != rollout.Generation || watch.Stage != stage || watch.StageStartedAt != started)
@@ -91,6 +98,8 @@ internal sealed partial class ContinuousGuard(
 
             if (watch.Metrics.Count == 0)
             {
+                // Nothing to guard in this plan: ticks hand it over again only once it changed.
+                candidates.Unguarded(key, rollout.Generation);
                 continue;
             }
 
@@ -107,8 +116,7 @@ internal sealed partial class ContinuousGuard(
             _watches.TryRemove(gone, out _);
         }
 
-        var drivenKeys = driven.Select(d => $"{d.Namespace}/{d.Name}").ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in _read.Keys.Where(k => !drivenKeys.Contains(k)))
+        foreach (var gone in _read.Keys.Where(k => !candidates.Contains(k)))
         {
             _read.TryRemove(gone, out _);
         }
@@ -121,6 +129,8 @@ internal sealed partial class ContinuousGuard(
 
     private async Task LookAsync(StoredRollout rollout, Watch watch, ConcurrentDictionary<(IMetricsProvider, string, DateTimeOffset), Lazy<Task<Measurement>>> answers, CancellationToken cancellationToken)
     {
+        // The rollout's properties on every line logged from here, the announcer's too, as in its tick.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Namespace"] = rollout.Namespace, ["Rollout"] = rollout.Name });
         try
         {
             var provider = await analyzers.DirectProviderAsync(rollout, cancellationToken);
@@ -232,5 +242,42 @@ internal sealed partial class ContinuousGuard(
             Metrics = GuardedMetric.For(rollout.Plan, templates);
             Counts = [.. Metrics.Select(_ => new GuardedCounts(Since, step))];
         }
+    }
+}
+
+/// <summary>
+/// The rollouts the guard looks at, as their ticks hand them over: a progressing rollout is a candidate,
+/// unless its plan, at this generation, has nothing the guard can watch; any other phase is not. So the
+/// guard costs nothing for rollouts it cannot guard, however many there are.
+/// </summary>
+internal sealed class GuardCandidates
+{
+    private readonly ConcurrentDictionary<string, (string Namespace, string Name)> _candidates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _unguarded = new(StringComparer.Ordinal);
+
+    /// <summary>What a tick found.</summary>
+    public void Consider(string namespaceName, string name, RolloutStatus status)
+    {
+        var key = $"{namespaceName}/{name}";
+        if (status.Phase != RolloutPhase.Progressing || (_unguarded.TryGetValue(key, out var generation) && generation == status.ObservedGeneration))
+        {
+            Drop(key);
+            return;
+        }
+
+        _candidates[key] = (namespaceName, name);
+    }
+
+    public IReadOnlyList<(string Namespace, string Name)> All() => [.. _candidates.Values];
+
+    public bool Contains(string key) => _candidates.ContainsKey(key);
+
+    public void Drop(string key) => _candidates.TryRemove(key, out _);
+
+    /// <summary>The plan of <paramref name="key"/> has nothing to guard at <paramref name="generation"/>: no candidate until it changes.</summary>
+    public void Unguarded(string key, long generation)
+    {
+        _unguarded[key] = generation;
+        Drop(key);
     }
 }

@@ -11,7 +11,7 @@ namespace CanaryPilot.Scheduling;
 /// at once, and the job of a finished rollout, or of one this process no longer drives, removes itself.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutProgress progress, IErrorCounter errors, ILogger<RolloutJob> logger) : IJob
+internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutProgress progress, GuardCandidates guarded, IErrorCounter errors, ILogger<RolloutJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -28,6 +28,11 @@ internal sealed partial class RolloutJob(RolloutReconciler reconciler, RolloutPr
             }
 
             progress.Report(result);
+            if (result.Status is { } found)
+            {
+                guarded.Consider(key.Group, key.Name, found);
+            }
+
             if (result.Status is not { } status || RolloutMachine.IsTerminal(status.Phase))
             {
                 await RemoveAsync(context, cancellationToken);

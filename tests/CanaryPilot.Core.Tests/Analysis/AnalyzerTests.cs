@@ -172,6 +172,19 @@ public sealed class AnalyzerTests
         Assert.True(evidence.EValue >= 1 / 0.01, $"e-value {evidence.EValue}");
     }
 
+    [Fact]
+    public async Task Sequential_AStageYoungerThanTenScrapes_IsNotTestedYet_EvenOnCountsThatWouldFail()
+    {
+        var plan = Valid(SequentialPlan);
+        var provider = new ScriptedProvider(Counts(60, 5_000, 100, 45_000));
+        var young = Analyzer.MinCountWindow(plan) - TimeSpan.FromSeconds(1);
+
+        var result = await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(plan, At, CancellationToken.None, stageStartedAt: At - young);
+
+        var errors = Assert.Single(result.Metrics);
+        Assert.Equal((Verdict.Inconclusive, (SequentialJudge.Evidence?)null), (errors.Verdict, errors.Evidence));
+    }
+
     [Theory]
     [InlineData(5, 5_000, 45, 45_000, Verdict.Inconclusive)]     // 50 errors in all: too few to tell 1× from 1.2×
     [InlineData(200, 50_000, 2_000, 450_000, Verdict.Pass)]      // 2,200 errors at equal rates: not worse than 1.2×

@@ -17,6 +17,20 @@ public sealed class DemoTests
         { "flaky-prometheus", "RolledBack", 2, 2 },
     };
 
+    /// <summary>The sequential scenario's own plan: 25%, then all; its canary turns bad at 25%.</summary>
+    [Fact]
+    public async Task SequentialScenario_RollsBackAt25Percent_WithTheBoundsInItsVerdict()
+    {
+        var run = await Task.Run(() => CliRun.Of("demo", "--scenario", "sequential", "--output", "json"));
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        var lines = run.OutLines.Select(l => JsonNode.Parse(l)!).ToList();
+        var progress = lines.Where(l => l["type"]!.GetValue<string>() == "progress").ToList();
+        Assert.Equal([25], progress.Where(p => p["phase"]!.GetValue<string>() == "Progressing").Select(p => p["canaryWeight"]!.GetValue<int>()).Distinct());
+        Assert.Equal(("RolledBack", 0), (progress[^1]["phase"]!.GetValue<string>(), progress[^1]["canaryWeight"]!.GetValue<int>()));
+        Assert.Contains(lines, l => l["message"]?.GetValue<string>() == "the sequential scenario ended as it should: RolledBack");
+    }
+
     [Theory]
     [MemberData(nameof(Scenarios))]
     public async Task Scenario_EndsAsItShould_WithItsWeightHistory(string scenario, string phase, int atLeast, int atMost)

@@ -26,6 +26,7 @@ public sealed class RolloutSchedulerTests : IAsyncLifetime
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton(CanaryPilot.Core.Diagnostics.IErrorCounter.None);
         services.AddSingleton<RolloutScheduler>();
+        services.AddSingleton<GuardCandidates>();
         services.AddQuartz(q => q.UseTimeProvider(_clock));
         _services = services.BuildServiceProvider();
         _quartz = await _services.GetRequiredService<ISchedulerFactory>().GetScheduler();
