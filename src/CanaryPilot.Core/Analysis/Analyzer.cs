@@ -10,8 +10,6 @@ namespace CanaryPilot.Core.Analysis;
 /// </summary>
 public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog templates)
 {
-    /// <summary>The templates the plan was validated against.</summary>
-    public TemplateCatalog Templates => templates;
 
     /// <summary>
     /// Evaluates the metrics of a plan that passed validation, as of <paramref name="at"/>. When the stable

@@ -3,7 +3,8 @@ namespace CanaryPilot.Demo;
 /// <summary>The bookinfo rollout with the minutes of the example made seconds, so the demo takes well under a minute.</summary>
 internal static class DemoPlan
 {
-    public const string Yaml = """
+    /// <summary>The reviews service both plans roll out, from v1 to v2; each adds its stages and analysis.</summary>
+    private const string Service = """
         apiVersion: canarypilot.io/v1alpha1
         kind: RolloutPlan
         metadata:
@@ -16,6 +17,10 @@ internal static class DemoPlan
               - name: reviews
             stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
             canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
+
+        """;
+
+    public const string Yaml = Service + """
           stages:
             - {weight: 5, minDuration: 4s}
             - {weight: 25, minDuration: 4s}
@@ -42,19 +47,7 @@ internal static class DemoPlan
     /// The sequential judge on the 5xx counts, its continuous guard watching every scrape: a canary shown
     /// worse than stable (beyond 20%, with 99% confidence) is rolled back at the first scrape that shows it.
     /// </summary>
-    public const string Sequential = """
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata:
-          name: reviews
-          namespace: bookinfo
-        spec:
-          service:
-            name: reviews
-            virtualServices:
-              - name: reviews
-            stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
-            canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
+    public const string Sequential = Service + """
           stages:
             - {weight: 25, minDuration: 1m}
             - {weight: 100}

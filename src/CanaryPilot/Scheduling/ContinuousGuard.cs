@@ -42,9 +42,6 @@ internal sealed partial class ContinuousGuard(
     private long _requests;
     private long _looks;
 
-    /// <summary>The rollouts watched now.</summary>
-    public int Watching => _watches.Count;
-
     /// <summary>The queries the guard has sent so far (one per query and instant, whatever the number of rollouts).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 

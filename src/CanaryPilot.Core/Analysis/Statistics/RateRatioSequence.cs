@@ -78,7 +78,7 @@ public sealed class RateRatioSequence
     public double StableRequests { get; private set; }
 
     /// <summary>The grid's log ratios: log ρ at point <paramref name="index"/>.</summary>
-    public static double GridLogRatio(int index) => -GridLimit + (index * Step);
+    private static double GridLogRatio(int index) => -GridLimit + (index * Step);
 
     /// <summary>
     /// Adds one interval. An interval in which either version served no requests says nothing about the
