@@ -8,7 +8,7 @@ namespace CanaryPilot.Testing.Engine;
 /// <summary>bookinfo's reviews plan, read and validated as the CLI reads a file, with the parts a test varies.</summary>
 public static class TestPlans
 {
-    public static RolloutPlan Reviews(string extra = "", string stages = "[{weight: 5}, {weight: 25}, {weight: 50}, {weight: 100}]", string analysis = "")
+    public static RolloutPlan Reviews(string extra = "", string stages = "[{weight: 5}, {weight: 25}, {weight: 50}, {weight: 100}]", string analysis = "", string metrics = "[{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]")
     {
         var yaml = $$$"""
             apiVersion: canarypilot.io/v1alpha1
@@ -26,7 +26,7 @@ public static class TestPlans
                 interval: 1m
                 failureLimit: 1
             {{{analysis}}}
-                metrics: [{name: success-rate, template: istio-success-rate, thresholds: {min: 99}}]
+                metrics: {{{metrics}}}
             """;
         var report = PlanValidation.Validate(new InputLoader().LoadText("plan.yaml", yaml), TemplateCatalog.BuiltIn());
         Assert.Empty(report.Diagnostics);

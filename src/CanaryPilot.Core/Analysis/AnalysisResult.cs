@@ -17,6 +17,9 @@ public sealed record AnalysisResult(DateTimeOffset At, IReadOnlyList<MetricVerdi
         _ => Verdict.Pass,
     };
 
+    /// <summary>No metric failed or lacked data; some are still <see cref="MetricVerdict.Undecided"/>, the others passed.</summary>
+    public bool OnlyUndecided => Verdict == Verdict.Inconclusive && Metrics.All(m => m.Verdict == Verdict.Pass || m.Undecided);
+
     /// <summary>Whether any failed metric breached its critical range.</summary>
     public bool CriticalBreached => Metrics.Any(m => m.CriticalBreached);
 }

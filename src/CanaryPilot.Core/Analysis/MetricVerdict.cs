@@ -31,4 +31,10 @@ public sealed record MetricVerdict
 
     /// <summary>What a sequential verdict rests on: the ratio, its bounds, the e-value and the counts.</summary>
     public Statistics.SequentialJudge.Evidence? Evidence { get; init; }
+
+    /// <summary>
+    /// The sequential judge weighed counts of both versions from the current stage and could not decide
+    /// either way yet — unlike no data, which is inconclusive too but rests on nothing.
+    /// </summary>
+    public bool Undecided => Verdict == Verdict.Inconclusive && Evidence is { Counts: { CanaryRequests: > 0, StableRequests: > 0 } };
 }

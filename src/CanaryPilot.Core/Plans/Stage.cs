@@ -27,6 +27,13 @@ public sealed record Stage
     /// <summary>The stage lasts at least this many analysis intervals, and each must pass.</summary>
     public int? Iterations { get; init; }
 
+    /// <summary>
+    /// <c>onPass</c> (the default): the stage moves on when its analysis passes. <c>unlessWorse</c>: also while the
+    /// sequential judge is undecided, so that an early, small stage does not wait for evidence its share of
+    /// traffic is slow to give; the later stages gather it. Not for the last stage.
+    /// </summary>
+    public StageAdvance Advance { get; init; } = StageAdvance.OnPass;
+
     /// <summary><c>required</c>: after its analysis passes, the stage waits for a person to approve.</summary>
     public Approval Approval { get; init; } = Approval.None;
 

@@ -134,6 +134,7 @@ public static partial class RolloutMachine
         return analysis.Verdict switch
         {
             Verdict.Pass => Passed(plan, measured, now),
+            Verdict.Inconclusive when analysis.OnlyUndecided && MayMoveOnUndecided(plan, status) => Passed(plan, measured, now),
             Verdict.Fail => Failed(plan, measured, analysis),
             _ => Inconclusive(plan, measured, analysis, now),
         };
@@ -165,6 +166,13 @@ public static partial class RolloutMachine
         plan.Spec.Analysis.ProgressDeadline is { } deadline && status.StartedAt is { } started && now - started >= deadline
             ? RollBack(status, RollbackCause.ProgressDeadline, $"the rollout did not finish within its progress deadline of {Duration.Format(deadline)}")
             : null;
+
+    /// <summary>The stage is <c>advance: unlessWorse</c>, and not the last: promotion always waits for the evidence.</summary>
+    private static bool MayMoveOnUndecided(RolloutPlan plan, RolloutStatus status)
+    {
+        var stages = plan.Spec.EffectiveStages();
+        return status.Stage is { } index && index < stages.Count - 1 && stages[index].Advance == StageAdvance.UnlessWorse;
+    }
 
     private static Decision Passed(RolloutPlan plan, RolloutStatus status, DateTimeOffset now)
     {
@@ -440,8 +448,11 @@ public static partial class RolloutMachine
         return string.Join(", ", parts);
     }
 
-    private static string Summary(AnalysisResult analysis) =>
-        $"{analysis.Metrics.Count(m => m.Verdict == Verdict.Pass)}/{analysis.Metrics.Count} metrics passed";
+    private static string Summary(AnalysisResult analysis)
+    {
+        var passed = $"{analysis.Metrics.Count(m => m.Verdict == Verdict.Pass)}/{analysis.Metrics.Count} metrics passed";
+        return analysis.OnlyUndecided ? $"{passed}, the others not shown worse yet" : passed;
+    }
 
     private static string Name(Verdict verdict) => verdict.ToString().ToLowerInvariant();
 }

@@ -1,3 +1,4 @@
+using CanaryPilot.Core.Analysis;
 using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Validation;
@@ -36,6 +37,7 @@ public sealed partial class PlanValidator
             {
                 CheckStageFields(stage, path);
                 CheckLength(stage.MinDuration, stage.Iterations, path);
+                CheckAdvance(stage, path, last: i == stages.Count - 1);
             }
 
             if (stage.Kind is StageKind.Mirror or StageKind.ABTest && liveTraffic)
@@ -66,6 +68,23 @@ public sealed partial class PlanValidator
         {
             var last = fromList ? $"spec.stages[{stages.Count - 1}]" : "spec.stepWeights.max";
             Error(last, $"the stages end with the canary at {stages[^1].CanaryWeight}% and never reach 100%; add a stage with weight 100, or set spec.promotion.afterLastStage: true to promote once the last stage passes");
+        }
+    }
+
+    private void CheckAdvance(Stage stage, string path, bool last)
+    {
+        if (stage.Advance != StageAdvance.UnlessWorse)
+        {
+            return;
+        }
+
+        if (last)
+        {
+            Error($"{path}.advance", "the last stage promotes the canary, and promotion waits for the evidence; use advance: unlessWorse on earlier stages only");
+        }
+        else if (!plan.Spec.Analysis.Metrics.Any(m => MetricQueries.IsSequential(plan.Spec.Analysis, m)))
+        {
+            Error($"{path}.advance", "advance: unlessWorse lets a stage move on while the sequential judge is undecided, and no metric uses judge: sequential; remove it, or judge a metric sequentially");
         }
     }
 

@@ -86,6 +86,10 @@ internal sealed class MachineDriver
 
     public static RolloutPlan PlanWith(string extra = "", string stages = "[{weight: 5}, {weight: 25}, {weight: 50}, {weight: 100}]", string analysis = "") =>
         TestPlans.Reviews(extra, stages, analysis);
+
+    /// <summary>A plan whose one metric, the 5xx rate, is judged sequentially.</summary>
+    public static RolloutPlan SequentialPlanWith(string stages) =>
+        TestPlans.Reviews(stages: stages, metrics: "[{name: errors, template: istio-error-rate-5xx, judge: sequential, compareToStable: {mode: relative, maxIncrease: 20, promoteWithin: 90}}]");
 }
 
 internal static class PlanExtensions

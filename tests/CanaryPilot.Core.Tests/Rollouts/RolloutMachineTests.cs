@@ -183,6 +183,56 @@ public sealed class RolloutMachineTests
         Assert.All(driver.Status.Counted, c => Assert.Equal("success-rate", c.Metric));
     }
 
+    /// <summary>The sequential judge could not decide: bounds on both sides of the tolerances, counts from both versions.</summary>
+    private static readonly SequentialJudge.Evidence Undecided = new(1.1, 0.4, 2.6, 1.2, 0.95, 0.3, new IntervalCounts(3, 600, 27, 5_400)) { PromoteBelow = 1.9 };
+
+    [Fact]
+    public void UndecidedJudge_MovesAnUnlessWorseStageOn_ButNeverPromotes()
+    {
+        var driver = new MachineDriver(MachineDriver.SequentialPlanWith("[{weight: 10, minDuration: 2m, advance: unlessWorse}, {weight: 50, advance: unlessWorse}, {weight: 100}]")).Start();
+
+        driver.Analyze(Verdict.Inconclusive, evidence: Undecided);
+        Assert.Equal(0, driver.Status.Stage);
+        driver.Analyze(Verdict.Inconclusive, evidence: Undecided);
+        Assert.Equal(1, driver.Status.Stage);
+        Assert.Equal("inconclusive", driver.Status.LastAnalysis!.Verdict);
+        driver.Analyze(Verdict.Inconclusive, evidence: Undecided);
+        Assert.Equal(2, driver.Status.Stage);
+
+        // The last stage promotes, and promotion waits for the evidence whatever earlier stages said.
+        for (var i = 0; i < 3; i++)
+        {
+            driver.Analyze(Verdict.Inconclusive, evidence: Undecided);
+        }
+
+        Assert.Equal((RolloutPhase.Progressing, 2), (driver.Status.Phase, driver.Status.Stage));
+        Assert.Equal([10, 50, 100], driver.Weights);
+    }
+
+    [Fact]
+    public void UndecidedJudge_HoldsAStageThatAdvancesOnPass()
+    {
+        var driver = new MachineDriver(MachineDriver.SequentialPlanWith("[{weight: 10}, {weight: 100}]")).Start();
+
+        driver.Analyze(Verdict.Inconclusive, evidence: Undecided);
+        driver.Analyze(Verdict.Inconclusive, evidence: Undecided);
+
+        Assert.Equal((0, 2), (driver.Status.Stage, driver.Status.InconclusiveChecks));
+    }
+
+    [Fact]
+    public void MissingData_HoldsAnUnlessWorseStage()
+    {
+        var driver = new MachineDriver(MachineDriver.SequentialPlanWith("[{weight: 10, advance: unlessWorse}, {weight: 100}]")).Start();
+        var noCanaryTraffic = Undecided with { Counts = new IntervalCounts(0, 0, 27, 5_400) };
+
+        driver.Analyze(Verdict.Inconclusive);
+        driver.Analyze(Verdict.Inconclusive, evidence: noCanaryTraffic);
+
+        Assert.Equal((0, 2), (driver.Status.Stage, driver.Status.InconclusiveChecks));
+        Assert.StartsWith("holding: analysis inconclusive", driver.Status.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void APassMeasuredLessThanAnIntervalIntoAStage_DoesNotCountForIt()
     {
