@@ -59,6 +59,23 @@ public sealed record TemplateCounts
 
     /// <summary>The same counters for every workload at once, for the continuous guard; without them it does not watch the metric.</summary>
     public TemplateTotals? Totals { get; init; }
+
+    /// <summary>
+    /// What the template's value is in these counts, so that the continuous guard can check the metric's
+    /// critical range between checks: <see cref="CountsValue.Share"/> or <see cref="CountsValue.Complement"/>,
+    /// in the template's unit (percent or ratio). Without it the guard checks no critical range of the metric.
+    /// </summary>
+    public CountsValue? Value { get; init; }
+}
+
+/// <summary>How a template's value follows from its counts.</summary>
+public enum CountsValue
+{
+    /// <summary>The events' share of the requests: an error rate, the share slower than a bound.</summary>
+    Share,
+
+    /// <summary>One less the events' share: a success rate.</summary>
+    Complement,
 }
 
 /// <summary>

@@ -10,7 +10,8 @@ namespace CanaryPilot.Core.Analysis;
 /// counters for every workload (<see cref="TemplateTotals"/>, the same query for every rollout), and the
 /// labels that pick out this plan's canary and stable series. The guard reads the counters at the stage's
 /// start and at every scrape since; their differences (<see cref="GuardedCounts"/>) are the stage's
-/// counts, judged by the same sequential test as the tick, at the same level.
+/// counts, judged by the same sequential test as the tick, at the same level — and, for a metric with a
+/// critical range, the canary's value over the metric's window, checked against that range.
 /// </summary>
 /// <param name="Metric">The plan's metric.</param>
 /// <param name="Events">The rendered totals query of the events.</param>
@@ -18,18 +19,42 @@ namespace CanaryPilot.Core.Analysis;
 /// <param name="Labels">The labels that tell workloads apart, in order.</param>
 /// <param name="Canary">The canary's series: the values of <paramref name="Labels"/>, joined.</param>
 /// <param name="Stable">The stable's series, likewise.</param>
+/// <param name="Sequential">The metric is judged by the sequential test; else the guard checks only its critical range.</param>
 /// <param name="Alpha">The sequential test's α, the tick's.</param>
-/// <param name="UnitScale">One unit of the template's value as a share of requests.</param>
+/// <param name="UnitScale">One unit of the template's value as a share of requests, for the sequential test's absolute tolerances.</param>
+/// <param name="Critical">The metric's critical range as the guard checks it; null when it checks none.</param>
 public sealed record GuardedMetric(
-    MetricSpec Metric, string Events, string Requests, IReadOnlyList<string> Labels, string Canary, string Stable, double Alpha, double UnitScale)
+    MetricSpec Metric,
+    string Events,
+    string Requests,
+    IReadOnlyList<string> Labels,
+    string Canary,
+    string Stable,
+    bool Sequential,
+    double Alpha,
+    double UnitScale,
+    GuardedCritical? Critical)
 {
-    /// <summary>The metrics of <paramref name="plan"/> the guard can watch: sequential ones whose template has totals.</summary>
+    /// <summary>
+    /// The metrics of <paramref name="plan"/> the guard can watch: sequential ones whose template has totals,
+    /// and those with a critical range whose template has totals and says what its value is in them.
+    /// </summary>
     public static IReadOnlyList<GuardedMetric> For(RolloutPlan plan, TemplateCatalog templates)
     {
         var guarded = new List<GuardedMetric>();
-        foreach (var metric in plan.Spec.Analysis.Metrics.Where(m => MetricQueries.IsSequential(plan.Spec.Analysis, m)))
+        var analysis = plan.Spec.Analysis;
+        foreach (var metric in analysis.Metrics)
         {
-            if (templates.Find(metric.Template) is not { Spec.Counts.Totals: { } totals } template)
+            if (templates.Find(metric.Template) is not { Spec.Counts: { Totals: { } totals } counts } template)
+            {
+                continue;
+            }
+
+            var sequential = MetricQueries.IsSequential(analysis, metric);
+            var critical = metric.Critical is { } range && counts.Value is { } value && TemplateCatalog.ShareUnit(template) is { } unit
+                ? new GuardedCritical(range, value, unit, QueryVariables.Window(analysis, metric), Math.Max(1, analysis.MissingData.MinRequestVolume))
+                : null;
+            if (!sequential && critical is null)
             {
                 continue;
             }
@@ -47,7 +72,16 @@ public sealed record GuardedMetric(
             }
 
             guarded.Add(new GuardedMetric(
-                metric, events, requests, [.. totals.By.Keys.Order(StringComparer.Ordinal)], canarySeries, stableSeries, Analyzer.SequentialAlpha(plan, metric), Analyzer.UnitScale(templates, metric)));
+                metric,
+                events,
+                requests,
+                [.. totals.By.Keys.Order(StringComparer.Ordinal)],
+                canarySeries,
+                stableSeries,
+                sequential,
+                Analyzer.SequentialAlpha(plan, metric),
+                Analyzer.UnitScale(templates, metric),
+                critical));
         }
 
         return guarded;
@@ -69,7 +103,7 @@ public sealed record GuardedMetric(
     /// </summary>
     public MetricVerdict? Judge(IntervalCounts counts, IReadOnlyList<IntervalCounts> earlier)
     {
-        if (counts.CanaryRequests <= 0 || counts.StableRequests <= 0)
+        if (!Sequential || counts.CanaryRequests <= 0 || counts.StableRequests <= 0)
         {
             return null;
         }
@@ -81,6 +115,36 @@ public sealed record GuardedMetric(
             Verdict = verdict,
             Reason = reason,
             Evidence = evidence,
+            Measurements = new MetricMeasurements(Measurement.Of(Events, [])),
+        };
+    }
+
+    /// <summary>
+    /// The canary's value over the metric's window (<see cref="GuardedCounts.CanaryOverWindow"/>) when it is outside
+    /// the critical range, with enough requests to say so (the plan's <c>minRequestVolume</c>); else null.
+    /// </summary>
+    public MetricVerdict? Breach(GuardedCounts counted)
+    {
+        if (Critical is not { } critical || counted.CanaryOverWindow() is not { } window || window.Requests < critical.MinRequests)
+        {
+            return null;
+        }
+
+        var share = window.Events / window.Requests;
+        var value = (critical.Value == CountsValue.Share ? share : 1 - share) / critical.ShareUnit;
+        if (critical.Range.Contains(value))
+        {
+            return null;
+        }
+
+        return new MetricVerdict
+        {
+            Metric = Metric,
+            Verdict = Verdict.Fail,
+            CriticalBreached = true,
+            Value = value,
+            RequestCount = window.Requests,
+            Reason = $"{MetricJudge.Format(value)} over the last {Common.Duration.Format(window.Span)} ({MetricJudge.Format(window.Events)} of {MetricJudge.Format(window.Requests)} requests) is outside the critical range {critical.Range}: roll back at once",
             Measurements = new MetricMeasurements(Measurement.Of(Events, [])),
         };
     }
@@ -128,6 +192,17 @@ public sealed record GuardedMetric(
     }
 }
 
+/// <summary>A metric's critical range as the guard checks it, on the canary's counts over the metric's window.</summary>
+/// <param name="Range">The range.</param>
+/// <param name="Value">What the template's value is in its counts.</param>
+/// <param name="ShareUnit">One unit of the value as a share of requests (0.01 for percent).</param>
+/// <param name="Window">The metric's window.</param>
+/// <param name="MinRequests">The fewest canary requests in the window to judge on.</param>
+public sealed record GuardedCritical(ValueRange Range, CountsValue Value, double ShareUnit, TimeSpan Window, int MinRequests);
+
+/// <summary>The canary's counts over a span of the stage, ending at the guard's last read.</summary>
+public readonly record struct WindowCounts(double Events, double Requests, TimeSpan Span);
+
 /// <summary>The cumulative counters of both versions at one instant, as the guard reads them.</summary>
 public readonly record struct GuardTotals(double CanaryEvents, double CanaryRequests, double StableEvents, double StableRequests);
 
@@ -136,9 +211,10 @@ public readonly record struct GuardTotals(double CanaryEvents, double CanaryRequ
 /// read. Differences are trusted only while every counter only grows: a counter that went down (a pod
 /// restarted, its series summed with the others) or a gap of more than <see cref="MaxGap"/> scrape
 /// intervals between reads (in which a reset could hide behind growth) ends the watch for the stage;
-/// the tick's <c>increase()</c>, which handles resets, judges on.
+/// the tick's <c>increase()</c>, which handles resets, judges on. It keeps the reads of the last
+/// <paramref name="window"/> too, for the canary's value over a metric's window (<see cref="CanaryOverWindow"/>).
 /// </summary>
-public sealed class GuardedCounts(DateTimeOffset since, TimeSpan step)
+public sealed class GuardedCounts(DateTimeOffset since, TimeSpan step, TimeSpan window = default)
 {
     /// <summary>The most scrape intervals between two reads the guard trusts.</summary>
     public const int MaxGap = 5;
@@ -151,8 +227,8 @@ public sealed class GuardedCounts(DateTimeOffset since, TimeSpan step)
     /// <summary>Why the watch ended for this stage; null while it goes on.</summary>
     public string? Ended { get; private set; }
 
-    private GuardTotals? _last;
-    private DateTimeOffset _lastAt;
+    /// <summary>The reads since the baseline, oldest first; the first is the latest at or before the window's start.</summary>
+    private readonly List<(DateTimeOffset At, GuardTotals Totals)> _reads = [];
 
     /// <summary>
     /// Takes the counters read at <see cref="Since"/> as the baseline. Stable took traffic before any stage,
@@ -167,33 +243,54 @@ public sealed class GuardedCounts(DateTimeOffset since, TimeSpan step)
             return false;
         }
 
-        Baseline = _last = usable;
-        _lastAt = Since;
+        Baseline = usable;
+        _reads.Add((Since, usable));
         return true;
     }
 
     /// <summary>The counts from the baseline to <paramref name="now"/> read at <paramref name="at"/>, or null when they cannot be trusted (and then, for a reset or a gap, never again this stage).</summary>
     public IntervalCounts? CountsAt(GuardTotals? now, DateTimeOffset at)
     {
-        if (Ended is not null || Baseline is not { } baseline || now is not { } read || _last is not { } last)
+        if (Ended is not null || Baseline is not { } baseline || now is not { } read || _reads.Count == 0)
         {
             return null;
         }
 
+        var (lastAt, last) = _reads[^1];
         if (read.CanaryEvents < last.CanaryEvents || read.CanaryRequests < last.CanaryRequests || read.StableEvents < last.StableEvents || read.StableRequests < last.StableRequests)
         {
             Ended = "a counter went down (a restarted pod?)";
             return null;
         }
 
-        if (at - _lastAt > MaxGap * step)
+        if (at - lastAt > MaxGap * step)
         {
-            Ended = $"no counters could be read for {Common.Duration.Format(at - _lastAt)}";
+            Ended = $"no counters could be read for {Common.Duration.Format(at - lastAt)}";
             return null;
         }
 
-        (_last, _lastAt) = (read, at);
+        _reads.Add((at, read));
+        while (_reads.Count > 1 && _reads[1].At <= at - window)
+        {
+            _reads.RemoveAt(0);
+        }
+
         return new IntervalCounts(
             read.CanaryEvents - baseline.CanaryEvents, read.CanaryRequests - baseline.CanaryRequests, read.StableEvents - baseline.StableEvents, read.StableRequests - baseline.StableRequests);
+    }
+
+    /// <summary>
+    /// The canary's counts over the window: from the latest read at or before its start (the baseline, in a
+    /// younger stage) to the last read; null before there are two reads or once the watch ended.
+    /// </summary>
+    public WindowCounts? CanaryOverWindow()
+    {
+        if (Ended is not null || _reads.Count < 2)
+        {
+            return null;
+        }
+
+        var ((fromAt, from), (lastAt, last)) = (_reads[0], _reads[^1]);
+        return new WindowCounts(last.CanaryEvents - from.CanaryEvents, last.CanaryRequests - from.CanaryRequests, lastAt - fromAt);
     }
 }

@@ -20,6 +20,14 @@ public sealed class TemplateCatalog
 
     public AnalysisTemplate? Find(string name) => _templates.GetValueOrDefault(name);
 
+    /// <summary>One unit of <paramref name="template"/>'s value as a share of requests: 0.01 for percent, 1 for ratio, null for any other unit.</summary>
+    public static double? ShareUnit(AnalysisTemplate template) => template.Spec.Unit?.ToLowerInvariant() switch
+    {
+        "percent" => 0.01,
+        "ratio" => 1,
+        _ => null,
+    };
+
     /// <summary>The shipped templates, read once: every rollout's catalog starts from them, on every tick.</summary>
     private static readonly Lazy<TemplateCatalog> Shipped = new(ReadShipped);
 
@@ -101,6 +109,11 @@ public sealed class TemplateCatalog
         {
             queries.Add(("spec.counts.events", counts.Events));
             queries.Add(("spec.counts.requests", counts.Requests));
+            if (counts.Value is not null && ShareUnit(template) is null)
+            {
+                yield return map.Error("spec.counts.value", $"the counts give a share of requests, and the template's unit is {(template.Spec.Unit is { } unit ? $"\"{unit}\"" : "not given")}; set spec.unit to percent or ratio, or leave spec.counts.value out");
+            }
+
             if (counts.Totals is { } totals)
             {
                 queries.Add(("spec.counts.totals.events", totals.Events));

@@ -147,7 +147,7 @@ public static partial class RolloutMachine
     private static Decision OnGuardTripped(RolloutStatus status, GuardTripped tripped)
     {
         if (status.Phase != RolloutPhase.Progressing || status.Stage != tripped.Stage || status.StageStartedAt != tripped.StageStartedAt
-            || tripped.Verdict is not { Verdict: Verdict.Fail, Evidence: not null } verdict)
+            || tripped.Verdict is not { Verdict: Verdict.Fail } verdict || (verdict.Evidence is null && !verdict.CriticalBreached))
         {
             return new Decision { Status = status };
         }
@@ -159,7 +159,9 @@ public static partial class RolloutMachine
                 ? [.. status.Metrics.Select(m => m.Name == guarded.Name ? guarded : m)]
                 : [.. status.Metrics, guarded],
         };
-        return RollBack(measured, RollbackCause.AnalysisFailed, $"the continuous guard found metric \"{verdict.Metric.Name}\" {verdict.Reason}");
+        return verdict.CriticalBreached
+            ? RollBack(measured, RollbackCause.CriticalThreshold, $"the continuous guard found metric \"{verdict.Metric.Name}\" crossed its critical range: {verdict.Reason}")
+            : RollBack(measured, RollbackCause.AnalysisFailed, $"the continuous guard found metric \"{verdict.Metric.Name}\" {verdict.Reason}");
     }
 
     private static Decision? PastDeadline(RolloutPlan plan, RolloutStatus status, DateTimeOffset now) =>

@@ -9,7 +9,8 @@ namespace CanaryPilot.Scheduling;
 
 /// <summary>
 /// Watches every progressing rollout between its analysis ticks, once a scrape interval, and rolls it
-/// back as soon as the sequential test is confident the canary is worse than stable beyond the tolerance.
+/// back as soon as the sequential test is confident the canary is worse than stable beyond the tolerance,
+/// or the canary's value over a metric's window is outside its critical range.
 /// </summary>
 /// <remarks>
 /// <para>Its cost does not grow with rollouts × scrapes: every rollout looks at the same instants (multiples
@@ -167,7 +168,7 @@ internal sealed partial class ContinuousGuard(
                     continue;
                 }
 
-                if (metric.Judge(counts, earlier.GetValueOrDefault(metric.Metric.Name) ?? []) is not { Verdict: Verdict.Fail } worse)
+                if ((metric.Breach(counted) ?? metric.Judge(counts, earlier.GetValueOrDefault(metric.Metric.Name) ?? [])) is not { Verdict: Verdict.Fail } worse)
                 {
                     continue;
                 }
@@ -237,7 +238,7 @@ internal sealed partial class ContinuousGuard(
 
             LastLook = Since;
             Metrics = GuardedMetric.For(rollout.Plan, templates);
-            Counts = [.. Metrics.Select(_ => new GuardedCounts(Since, step))];
+            Counts = [.. Metrics.Select(m => new GuardedCounts(Since, step, m.Critical?.Window ?? TimeSpan.Zero))];
         }
     }
 }

@@ -144,4 +144,66 @@ public sealed class GuardedMetricTests
         Assert.Null(counted.CountsAt(new GuardTotals(12, 10_900, 44, 44_000), After(11)));
         Assert.NotNull(counted.Ended);
     }
+
+    private const string CriticalPlan = AnalyzerTests.Service + """
+          stages: [{weight: 20}, {weight: 100}]
+          analysis:
+            interval: 1m
+            missingData: {minRequestVolume: 50}
+            metrics:
+              - {name: success, template: istio-success-rate, thresholds: {min: 99}, critical: {min: 90}}
+              - {name: errors, template: istio-error-rate-5xx, thresholds: {max: 0.01}}
+              - {name: p99, template: istio-request-duration-p99, thresholds: {max: 500}, critical: {max: 2000}}
+        """;
+
+    [Fact]
+    public void For_WatchesACriticalRange_WhereTheTemplateSaysWhatItsValueIsInItsCounts()
+    {
+        // errors has no critical range; p99's template has no counts to read its value from.
+        var success = Assert.Single(GuardedMetric.For(AnalyzerTests.Valid(CriticalPlan), TemplateCatalog.BuiltIn()));
+
+        Assert.Equal("success", success.Metric.Name);
+        Assert.False(success.Sequential);
+        Assert.Equal(new GuardedCritical(new CanaryPilot.Core.Plans.ValueRange { Min = 90 }, CountsValue.Complement, 0.01, TimeSpan.FromMinutes(1), 50), success.Critical);
+        Assert.Null(success.Judge(new IntervalCounts(90, 100, 0, 400), []));
+    }
+
+    [Fact]
+    public void Breach_TheCanarysValueOverTheWindow_OutsideTheCriticalRange_RollsBackAtOnce()
+    {
+        var success = GuardedMetric.For(AnalyzerTests.Valid(CriticalPlan), TemplateCatalog.BuiltIn())[0];
+        var counted = new GuardedCounts(Start, TimeSpan.FromSeconds(10), success.Critical!.Window);
+        counted.TryBaseline(new GuardTotals(5, 1_000, 40, 40_000), After(10));
+
+        // 18 of 120 requests failed since: a success rate of 85%, under the critical 90%.
+        counted.CountsAt(new GuardTotals(23, 1_120, 41, 40_400), After(10));
+        var breach = success.Breach(counted)!;
+
+        Assert.Equal((Verdict.Fail, true, 85.0, 120.0), (breach.Verdict, breach.CriticalBreached, breach.Value!.Value, breach.RequestCount));
+    }
+
+    [Fact]
+    public void Breach_NeedsThePlansMinimumRequests_AndOnlyTheWindowCounts()
+    {
+        var success = GuardedMetric.For(AnalyzerTests.Valid(CriticalPlan), TemplateCatalog.BuiltIn())[0];
+        var counted = new GuardedCounts(Start, TimeSpan.FromSeconds(10), success.Critical!.Window);
+        counted.TryBaseline(new GuardTotals(0, 0, 40, 40_000), After(10));
+
+        // 20 of 40 failed in the first 10 s: half, but 40 requests are fewer than the plan's 50.
+        counted.CountsAt(new GuardTotals(20, 40, 41, 40_400), After(10));
+        Assert.Null(success.Breach(counted));
+
+        // Then a minute and more of clean traffic: the 20 failures are older than the window.
+        for (var second = 20; second <= 80; second += 10)
+        {
+            counted.CountsAt(new GuardTotals(20, 40 + (second - 10) * 10, 41, 40_400), After(second));
+        }
+
+        Assert.Equal(new WindowCounts(0, 600, TimeSpan.FromMinutes(1)), counted.CanaryOverWindow());
+        Assert.Null(success.Breach(counted));
+
+        // And one bad scrape in it: 70 of 100 failed in the last 10 s, 70 of 600 over the window — 88.3%.
+        counted.CountsAt(new GuardTotals(90, 840, 41, 40_400), After(90));
+        Assert.Equal(88.333, success.Breach(counted)!.Value!.Value, 3);
+    }
 }

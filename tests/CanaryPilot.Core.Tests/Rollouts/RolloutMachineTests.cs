@@ -150,6 +150,29 @@ public sealed class RolloutMachineTests
     }
 
     [Fact]
+    public void GuardTripped_OnACriticalRange_RollsBackForIt_WithoutEvidenceToWeigh()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
+        var breached = driver.Result(Verdict.Fail, critical: true).Metrics[0];
+
+        driver.Feed(new GuardTripped(driver.Status.Stage!.Value, driver.Status.StageStartedAt!.Value, driver.Clock.GetUtcNow(), breached));
+
+        Assert.Equal((RolloutPhase.RolledBack, RollbackCause.CriticalThreshold), (driver.Status.Phase, driver.Status.Cause));
+        Assert.Equal(("fail", 99.5), (Assert.Single(driver.Status.Metrics).Verdict, Assert.Single(driver.Status.Metrics).Value));
+    }
+
+    [Fact]
+    public void GuardTripped_WithAFailureThatIsNeitherEvidenceNorCritical_ChangesNothing()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith()).Start();
+        var before = driver.Status;
+
+        driver.Feed(new GuardTripped(driver.Status.Stage!.Value, driver.Status.StageStartedAt!.Value, driver.Clock.GetUtcNow(), driver.Result(Verdict.Fail).Metrics[0]));
+
+        Assert.Same(before, driver.Status);
+    }
+
+    [Fact]
     public void GuardTripped_ForAStageTheRolloutHasLeft_ChangesNothing()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith()).Start();

@@ -117,4 +117,21 @@ public sealed class SequentialJudgeEndToEndTests
         Assert.True(errors.Evidence!.Lower > errors.Evidence.Tolerance);
         Assert.Null(status.LastAnalysis);
     }
+
+    [Fact]
+    public async Task BetweenTicks_TheContinuousGuard_RollsBackACanaryOutsideItsCriticalRange()
+    {
+        // A metric judged by thresholds alone: the guard checks its critical range on the canary's counts over its window.
+        await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy with { ErrorRate = 0.3 });
+        await bed.CreatePlanAsync(Plan("10m", "{name: success, template: istio-success-rate, window: 30s, thresholds: {min: 99}, critical: {min: 90}}"));
+        await using var engine = bed.StartEngine();
+
+        var status = await RunToTheEndAsync(engine, TimeSpan.FromMinutes(10));
+
+        Assert.True((status.Phase, status.Cause) == (RolloutPhase.RolledBack, RollbackCause.CriticalThreshold), $"{status.Phase}: {status.Message}");
+        Assert.Equal(0, await bed.LiveCanaryWeightAsync());
+        var success = Assert.Single(status.Metrics);
+        Assert.InRange(success.Value!.Value, 50, 90);
+        Assert.Null(status.LastAnalysis);
+    }
 }
