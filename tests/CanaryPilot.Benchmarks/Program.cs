@@ -1,6 +1,12 @@
 using System.Globalization;
 using CanaryPilot.Benchmarks;
+using CanaryPilot.Benchmarks.Faults;
 using CanaryPilot.Benchmarks.Judgement;
+
+if (args is ["faults", .. var faultArgs])
+{
+    return await FaultHarness.RunAsync(faultArgs);
+}
 
 // scripts/bench [SUITE ...] [--runs N] [--trials N] [--sizes 1000,5000,10000] [--guard-sizes 1000,5000]: runs the suites, prints their tables and writes
 // docs/benchmarks.md. Suites: latency, scale, judgement, footprint, micro (BenchmarkDotNet).
@@ -55,7 +61,7 @@ foreach (var suite in suites)
         _ => throw new InvalidOperationException(suite),
     };
     Console.WriteLine($"\n## {title}\n\n{body}\n");
-    Report.Write(suite, title, body);
+    Report.Benchmarks.Write(suite, title, body);
 }
 
 return 0;

@@ -5,17 +5,12 @@ using System.Text.RegularExpressions;
 namespace CanaryPilot.Benchmarks;
 
 /// <summary>
-/// docs/benchmarks.md: one section per suite between markers, so running one suite replaces its own
-/// section and keeps the others' last results.
+/// A document the harness writes (docs/benchmarks.md, docs/reliability.md): one section per suite between
+/// markers, so running one suite replaces its own section and keeps the others' last results.
 /// </summary>
-internal static partial class Report
+internal sealed class Report(string path, string header)
 {
-    public static string Path { get; } = Repository.Path("docs", "benchmarks.md");
-
-    public static string Machine { get; } =
-        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
-
-    private const string Header = """
+    public static Report Benchmarks { get; } = new(Repository.Path("docs", "benchmarks.md"), """
         # Benchmarks
 
         Measured by the harness in `tests/CanaryPilot.Benchmarks`, run with one command:
@@ -27,11 +22,31 @@ internal static partial class Report
 
         Each section says the machine, the number of runs, medians and ranges. None of these numbers is
         asserted by a test: speed and memory goals live here, never in timed tests.
-        """;
+        """);
 
-    public static void Write(string suite, string title, string body)
+    public static Report Reliability { get; } = new(Repository.Path("docs", "reliability.md"), """
+        # Reliability under faults
+
+        Measured by the fault harness in `tests/CanaryPilot.Benchmarks/Faults`, run with one command:
+
+        ```sh
+        scripts/faults                     # every fault suite; writes this file
+        scripts/faults crash prometheus    # some suites; their sections are replaced, the others kept
+        ```
+
+        Each suite runs against the sandbox (the Kubernetes API emulator, the simulated mesh and a real
+        Prometheus), with real `canarypilot` processes where the fault is a process fault, and stops by
+        itself. Each section says the machine, the date, the runs, how many ended right, and what was
+        lost, repeated or duplicated. A small slice of each suite runs in the ordinary test suite
+        (`tests/CanaryPilot.Tests/Faults`); the full runs are here.
+        """);
+
+    public static string Machine { get; } =
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
+
+    public void Write(string suite, string title, string body)
     {
-        var text = File.Exists(Path) ? File.ReadAllText(Path) : Header + "\n";
+        var text = File.Exists(path) ? File.ReadAllText(path) : header + "\n";
         var section = $"""
             <!-- suite:{suite} -->
             ## {title}
@@ -43,6 +58,6 @@ internal static partial class Report
             """;
         var existing = new Regex($"<!-- suite:{suite} -->.*?<!-- /suite:{suite} -->", RegexOptions.Singleline);
         text = existing.IsMatch(text) ? existing.Replace(text, section.Replace("$", "$$", StringComparison.Ordinal)) : text.TrimEnd() + "\n\n" + section + "\n";
-        File.WriteAllText(Path, text);
+        File.WriteAllText(path, text);
     }
 }

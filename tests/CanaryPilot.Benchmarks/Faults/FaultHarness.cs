@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace CanaryPilot.Benchmarks.Faults;
+
+/// <summary>
+/// <c>scripts/faults [SUITE ...] [--runs N] [--failing N] [--parallel N]</c>: runs the fault suites, prints
+/// their tables and writes docs/reliability.md. Each suite is bounded in runs and time and stops by itself.
+/// </summary>
+internal static class FaultHarness
+{
+    private static readonly string[] Known = ["crash"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var suites = new List<string>();
+        var runs = 100;
+        var failing = 20;
+        var parallel = 2;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--runs":
+                    runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--failing":
+                    failing = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--parallel":
+                    parallel = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    suites.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (suites.Count == 0)
+        {
+            suites.AddRange(Known);
+        }
+
+        if (suites.Except(Known).FirstOrDefault() is { } unknown)
+        {
+            await Console.Error.WriteLineAsync($"faults: unknown suite \"{unknown}\"; the suites are {string.Join(", ", Known)}");
+            return 2;
+        }
+
+        foreach (var suite in suites)
+        {
+            var (title, body) = suite switch
+            {
+                "crash" => ("Crashes: `run` killed at random moments", await CrashSuite.RunAsync(runs, failing, parallel, Console.Out)),
+                _ => throw new InvalidOperationException(suite),
+            };
+            Console.WriteLine($"\n## {title}\n\n{body}\n");
+            Report.Reliability.Write(suite, title, body);
+        }
+
+        return 0;
+    }
+}
