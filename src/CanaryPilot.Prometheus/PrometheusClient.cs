@@ -126,7 +126,7 @@ public sealed class PrometheusClient : IDisposable
         catch (BrokenCircuitException e)
         {
             var last = e.InnerException is { } cause ? $" (last: {OneLine(cause)})" : "";
-            return QueryResult.Failed(ProviderErrorKind.CircuitOpen, $"{_base.Authority} failed repeatedly{last}; not asking again for up to {_options.CircuitBreakDuration.TotalSeconds:0.###}s");
+            return QueryResult.Failed(ProviderErrorKind.CircuitOpen, $"{_base.Authority} failed repeatedly{last}; not asking again {(e.RetryAfter is { } after ? $"for {after.TotalSeconds:0.#}s" : "for a while")}");
         }
         catch (HttpRequestException e)
         {

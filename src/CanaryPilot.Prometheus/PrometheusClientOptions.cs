@@ -41,7 +41,15 @@ public sealed class PrometheusClientOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>While open, calls fail at once for this long; then one call tries again.</summary>
+    /// <summary>
+    /// While open, calls fail at once for this long the first time; then one call tries again, and each time it
+    /// fails the break doubles, up to <see cref="CircuitBreakDuration"/>. A short first break means a Prometheus
+    /// back after a few seconds is asked again within a few seconds, not after the longest break.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan CircuitFirstBreakDuration { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest break of an open circuit, for a Prometheus that stays down.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -88,7 +96,7 @@ public sealed class PrometheusClientOptions
     {
         var text = new System.Text.StringBuilder()
             .AppendJoin('\n', Address, Timeout.Ticks, MaxRetryAttempts, RetryDelay.Ticks, MaxRetryAfter.Ticks, CircuitFailureRatio, CircuitMinimumThroughput,
-                CircuitSamplingDuration.Ticks, CircuitBreakDuration.Ticks, MaxResponseBytes, MaxGetUrlLength, BearerToken, Username, Password,
+                CircuitSamplingDuration.Ticks, CircuitFirstBreakDuration.Ticks, CircuitBreakDuration.Ticks, MaxResponseBytes, MaxGetUrlLength, BearerToken, Username, Password,
                 CaFile, CertFile, KeyFile, ServerName, InsecureSkipVerify);
         foreach (var (name, value) in Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
         {

@@ -8,7 +8,7 @@ namespace CanaryPilot.Prometheus;
 /// <summary>
 /// The one resilience pipeline of the Prometheus client, outermost first: retry with exponential,
 /// jittered backoff (honouring <c>Retry-After</c>); a circuit breaker, so a Prometheus that is down is
-/// not hammered by every rollout; a timeout per attempt. Only reads go through it, so every retry is safe.
+/// not hammered by every rollout, with breaks that start short and double while it stays down; a timeout per attempt. Only reads go through it, so every retry is safe.
 /// </summary>
 internal static class PrometheusResilience
 {
@@ -46,8 +46,21 @@ internal static class PrometheusResilience
                 MinimumThroughput = options.CircuitMinimumThroughput,
                 SamplingDuration = options.CircuitSamplingDuration,
                 BreakDuration = options.CircuitBreakDuration,
+                BreakDurationGenerator = args => ValueTask.FromResult(BreakDuration(options, args.HalfOpenAttempts)),
             })
             .AddTimeout(options.Timeout)
             .Build();
+    }
+
+    /// <summary>The first break is short; each failed probe doubles it, up to the longest.</summary>
+    private static TimeSpan BreakDuration(PrometheusClientOptions options, int failedProbes)
+    {
+        var duration = options.CircuitFirstBreakDuration;
+        for (var probe = 0; probe < failedProbes && duration < options.CircuitBreakDuration; probe++)
+        {
+            duration *= 2;
+        }
+
+        return duration < options.CircuitBreakDuration ? duration : options.CircuitBreakDuration;
     }
 }

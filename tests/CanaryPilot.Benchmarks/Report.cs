@@ -44,6 +44,30 @@ internal sealed class Report(string path, string header)
     public static string Machine { get; } =
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
 
+    /// <summary>", at commit abc1234" when the harness runs from a git checkout (a dirty one says so).</summary>
+    private static string Commit()
+    {
+        static string? Git(params string[] args)
+        {
+            try
+            {
+                var start = new System.Diagnostics.ProcessStartInfo("git", ["-C", Repository.Root, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+                using var git = System.Diagnostics.Process.Start(start)!;
+                var output = git.StandardOutput.ReadToEnd().Trim();
+                git.WaitForExit();
+                return git.ExitCode == 0 ? output : null;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+        }
+
+        return Git("rev-parse", "--short", "HEAD") is { } commit
+            ? $", at commit {commit}{(Git("status", "--porcelain", "--untracked-files=no") is { Length: > 0 } ? " with uncommitted changes" : "")}"
+            : "";
+    }
+
     public void Write(string suite, string title, string body)
     {
         var text = File.Exists(path) ? File.ReadAllText(path) : header + "\n";
@@ -51,7 +75,7 @@ internal sealed class Report(string path, string header)
             <!-- suite:{suite} -->
             ## {title}
 
-            Run {DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} on {Machine}.
+            Run {DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} on {Machine}{Commit()}.
 
             {body.Trim()}
             <!-- /suite:{suite} -->

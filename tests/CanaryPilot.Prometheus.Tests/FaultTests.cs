@@ -183,18 +183,46 @@ public sealed class FaultTests
         {
             o.MaxRetryAttempts = 0;
             o.CircuitMinimumThroughput = 2;
-            o.CircuitBreakDuration = TimeSpan.FromSeconds(30);
         });
 
         Assert.Equal(ProviderErrorKind.HttpStatus, (await MeasureAsync(client)).Error!.Kind);
         Assert.Equal(ProviderErrorKind.HttpStatus, (await MeasureAsync(client)).Error!.Kind);
         var whileOpen = await MeasureAsync(client);
         Assert.Equal((ProviderErrorKind.CircuitOpen, 2), (whileOpen.Error!.Kind, server.RequestCount));
+        Assert.EndsWith("not asking again for 1s", whileOpen.Error.Message, StringComparison.Ordinal);
 
-        _time.Advance(TimeSpan.FromSeconds(31));
+        _time.Advance(TimeSpan.FromSeconds(1.1));
         var afterBreak = await MeasureAsync(client);
 
         Assert.Equal((99.5, 3), (Assert.Single(afterBreak.Samples).Value, server.RequestCount));
+    }
+
+    [Fact]
+    public async Task AnOpenCircuit_DoublesItsBreakWhileTheServerStaysDown_UpToTheLongest()
+    {
+        // Found by the fault harness: a 3 s outage held the circuit open for 30 s, longer than a plan's missingData.maxDuration.
+        await using var server = await FakePrometheus.StartAsync((context, n) =>
+            n <= 5 ? FakePrometheus.Json(context, "down", 503) : FakePrometheus.Json(context, FakePrometheus.OneSample));
+        using var client = Client(server.Address, o =>
+        {
+            o.MaxRetryAttempts = 0;
+            o.CircuitMinimumThroughput = 2;
+            o.CircuitBreakDuration = TimeSpan.FromSeconds(3);
+        });
+        await MeasureAsync(client);
+        await MeasureAsync(client);
+
+        // Breaks of 1 s, 2 s, then 3 s (the longest, not 4 s): each probe after a break fails until the sixth request.
+        foreach (var (seconds, requests) in new[] { (1.1, 3), (2.1, 4), (3.1, 5) })
+        {
+            _time.Advance(TimeSpan.FromSeconds(seconds - 0.2));
+            Assert.Equal((ProviderErrorKind.CircuitOpen, requests - 1), ((await MeasureAsync(client)).Error!.Kind, server.RequestCount));
+            _time.Advance(TimeSpan.FromSeconds(0.2));
+            Assert.Equal((ProviderErrorKind.HttpStatus, requests), ((await MeasureAsync(client)).Error!.Kind, server.RequestCount));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(3.1));
+        Assert.Equal(99.5, Assert.Single((await MeasureAsync(client)).Samples).Value);
     }
 
     [Fact]

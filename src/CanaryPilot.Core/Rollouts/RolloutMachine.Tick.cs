@@ -233,7 +233,8 @@ public static partial class RolloutMachine
         var since = status.InconclusiveSince ?? now;
         var policy = plan.Spec.Analysis.MissingData;
         var why = string.Join("; ", analysis.Metrics.Where(m => m.Verdict is Verdict.Inconclusive or Verdict.Error).Select(m => $"{m.Metric.Name}: {m.Reason}"));
-        var held = status with { InconclusiveChecks = status.InconclusiveChecks + 1, InconclusiveSince = since };
+        // A check without evidence breaks the stage's run of passes: iterations and minDuration count again from the next pass.
+        var held = status with { InconclusiveChecks = status.InconclusiveChecks + 1, InconclusiveSince = since, StagePasses = 0, StagePassingSince = null };
         if (now - since >= policy.MaxDuration)
         {
             return RollBack(held, RollbackCause.NoEvidence, $"no evidence for {Duration.Format(now - since)}, the most the plan allows is {Duration.Format(policy.MaxDuration)}: {why}");

@@ -35,7 +35,7 @@ internal static class CrashSuite
             {
                 outcomes.Add(outcome);
                 done++;
-                progress.WriteLine($"crash: {done}/{runs.Count} {(run.Healthy ? "healthy" : "failing")} killed at {outcome.KilledAt.TotalSeconds:0.0} s{(outcome.EndedBeforeKill ? " (had ended)" : "")}: {(outcome.Right ? "right" : string.Join("; ", outcome.Wrong))}");
+                progress.WriteLine($"crash: {done}/{runs.Count} {(run.Healthy ? "healthy" : "failing")} killed at {outcome.KilledAt.TotalSeconds:0.0} s{(outcome.EndedBeforeKill ? " (had ended)" : "")}: {(outcome.Right ? "right" : string.Join("; ", outcome.Judged.Wrong))}");
             }
         });
 
@@ -48,18 +48,18 @@ internal static class CrashSuite
                 N(list.Count),
                 N(list.Count(o => !o.EndedBeforeKill)),
                 N(list.Count(o => o.Right)),
-                N(list.Count(o => o.Lost)),
-                N(list.Sum(o => o.Repeated)),
-                N(list.Count(o => o.Lowered)),
-                N(list.Count(o => o.Skipped)),
-                N(list.Count(o => !o.FieldsSurvived)),
-                N(list.Sum(o => o.Leaks)),
+                N(list.Count(o => o.Judged.Lost)),
+                N(list.Sum(o => o.Judged.Repeated)),
+                N(list.Count(o => o.Judged.Lowered)),
+                N(list.Count(o => o.Judged.Skipped)),
+                N(list.Count(o => !o.Judged.FieldsSurvived)),
+                N(list.Sum(o => o.Judged.Leaks)),
                 N(list.Sum(o => Math.Max(0, o.Starts - 2))));
         }
 
         var wrong = outcomes.Where(o => !o.Right).ToList();
-        var duplicates = outcomes.Sum(o => o.DuplicateNotifications);
-        var notifications = outcomes.Sum(o => o.Notifications);
+        var duplicates = outcomes.Sum(o => o.Judged.DuplicateNotifications);
+        var notifications = outcomes.Sum(o => o.Judged.Notifications);
         return $"""
             Each run: a fresh sandbox (the bookinfo `reviews` service at 200 requests/s, a real Prometheus
             scraping every second), the VirtualService decorated with fields a team writes (labels,
@@ -82,7 +82,7 @@ internal static class CrashSuite
             Notifications: the webhook got {N(notifications)}, of which {N(duplicates)} repeated a transition already told (same
             event and stage) — delivery is at least once: a process killed after telling and before recording
             that it told tells again on restart.
-            {(wrong.Count == 0 ? "" : "\nWrong runs:\n\n" + string.Join("\n", wrong.Select(o => $"- {(o.Healthy ? "healthy" : "failing")}, killed at {o.KilledAt.TotalSeconds:0.0} s: {string.Join("; ", o.Wrong)}")))}
+            {(wrong.Count == 0 ? "" : "\nWrong runs:\n\n" + string.Join("\n", wrong.Select(o => $"- {(o.Healthy ? "healthy" : "failing")}, killed at {o.KilledAt.TotalSeconds:0.0} s: {string.Join("; ", o.Judged.Wrong)}")))}
             """;
     }
 
@@ -150,7 +150,7 @@ internal static class CrashSuite
         }
         catch (OperationCanceledException)
         {
-            return new CrashOutcome(healthy, killAt, endedBeforeKill) { Lost = true, Starts = starts, Wrong = [$"no verdict within the deadline; last lines: {string.Join(" | ", bed.Last(3))}"] };
+            return new CrashOutcome(healthy, killAt, endedBeforeKill) { Starts = starts, Judged = RunJudgement.LostRun(bed) };
         }
 
         return await JudgeAsync(bed, healthy, killAt, endedBeforeKill, exit.Value) with { Starts = starts };
@@ -158,90 +158,18 @@ internal static class CrashSuite
 
     private static async Task<CrashOutcome> JudgeAsync(FaultBed bed, bool healthy, TimeSpan killAt, bool endedBeforeKill, int exit)
     {
-        // Let the watches catch up with the last writes.
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
-        var wrong = new List<string>();
-        var phase = await bed.PhaseAsync();
-        var (expectedPhase, expectedExit) = healthy ? ("Succeeded", 0) : ("RolledBack", 1);
-        if (phase != expectedPhase || exit != expectedExit)
-        {
-            wrong.Add($"ended {phase} with exit code {exit}, expected {expectedPhase} ({expectedExit})");
-        }
-
-        var weights = bed.Weights;
-        var lowered = healthy && weights.Zip(weights.Skip(1)).Any(p => p.Second < p.First);
-        if (lowered)
-        {
-            wrong.Add($"the canary's weight went down: {string.Join(" → ", weights)}");
-        }
-
-        // The weights on the way up must be the plan's stages in order, from the first.
-        var rising = weights.SkipWhile(w => w == 0).TakeWhile(w => w != 0).ToList();
-        var skipped = !rising.SequenceEqual(FaultBed.Stages.Take(rising.Count)) || (healthy && rising.Count != FaultBed.Stages.Length);
-        if (skipped)
-        {
-            wrong.Add($"the weights were {string.Join(" → ", weights)}, not the stages {string.Join(" → ", FaultBed.Stages)} in order");
-        }
-
-        if (!healthy && weights[^1] != 0)
-        {
-            wrong.Add($"rolled back with the canary's weight at {weights[^1]}");
-        }
-
-        var repeated = bed.StatusStages.GroupBy(s => s.Stage).Sum(g => g.Select(s => s.Started).Distinct().Count() - 1);
-        if (repeated > 0)
-        {
-            wrong.Add($"{repeated} stage(s) entered twice");
-        }
-
-        var fields = await bed.UserFieldsSurvivedAsync();
-        if (!fields)
-        {
-            wrong.Add("a VirtualService field CanaryPilot does not own changed");
-        }
-
-        var leaks = await bed.LeaksAsync();
-        if (leaks.Count > 0)
-        {
-            wrong.Add($"{leaks.Count} secret(s) shown");
-        }
-
-        var told = bed.Notifications.Select(n => ((string?)n["type"], n["data"]?["rollout"]?["stage"]?.ToJsonString())).ToList();
-        return new CrashOutcome(healthy, killAt, endedBeforeKill)
-        {
-            Lowered = lowered,
-            Skipped = skipped,
-            Repeated = repeated,
-            FieldsSurvived = fields,
-            Leaks = leaks.Count,
-            Notifications = told.Count,
-            DuplicateNotifications = told.Count - told.Distinct().Count(),
-            Wrong = wrong,
-        };
+        var judged = await bed.JudgeAsync(healthy);
+        var expectedExit = healthy ? 0 : 1;
+        var wrong = exit == expectedExit ? judged.Wrong : [$"exited {exit}, expected {expectedExit}", .. judged.Wrong];
+        return new CrashOutcome(healthy, killAt, endedBeforeKill) { Judged = judged with { Wrong = wrong } };
     }
 
     private sealed record CrashOutcome(bool Healthy, TimeSpan KilledAt, bool EndedBeforeKill)
     {
-        public bool Lost { get; init; }
-
-        public bool Lowered { get; init; }
-
-        public bool Skipped { get; init; }
-
-        public int Repeated { get; init; }
-
-        public bool FieldsSurvived { get; init; } = true;
-
-        public int Leaks { get; init; }
+        public RunJudgement Judged { get; init; } = RunJudgement.None;
 
         public int Starts { get; init; }
 
-        public int Notifications { get; init; }
-
-        public int DuplicateNotifications { get; init; }
-
-        public List<string> Wrong { get; init; } = [];
-
-        public bool Right => Wrong.Count == 0;
+        public bool Right => Judged.Right;
     }
 }

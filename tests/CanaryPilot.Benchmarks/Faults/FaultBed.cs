@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using CanaryPilot.Core.Documents;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Demo;
 using CanaryPilot.Sandbox;
 using CanaryPilot.Sandbox.Mesh;
 using k8s;
+using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -26,8 +29,8 @@ internal sealed class FaultBed : IAsyncDisposable
     private readonly DemoEnvironment _environment;
     private readonly WebApplication _receiver;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentQueue<int> _weights = new();
-    private readonly ConcurrentQueue<(int Stage, DateTimeOffset Started, string Phase)> _stages = new();
+    private readonly ConcurrentQueue<(DateTimeOffset At, int Weight)> _weights = new();
+    private readonly ConcurrentQueue<(DateTimeOffset At, int Stage, DateTimeOffset Started, string Phase)> _stages = new();
     private readonly ConcurrentQueue<JsonNode> _notifications;
     private readonly ConcurrentQueue<string> _collected = new();
     private readonly List<Task> _watches = [];
@@ -60,47 +63,72 @@ internal sealed class FaultBed : IAsyncDisposable
     public IReadOnlyList<string> Secrets => [WebhookUrl.AbsolutePath.TrimStart('/').Split('/')[^1], SigningSecret, AuthorizationToken];
 
     /// <summary>Every canary weight the VirtualService held, in order, as a watch on it saw them.</summary>
-    public IReadOnlyList<int> Weights => [.. _weights];
+    public IReadOnlyList<int> Weights => [.. _weights.Select(w => w.Weight)];
+
+    /// <summary>When the first step after <paramref name="moment"/> was seen: a canary weight written or a stage or phase entered.</summary>
+    public DateTimeOffset? FirstStepAfter(DateTimeOffset moment) =>
+        _weights.Select(w => w.At).Concat(_stages.Select(s => s.At)).Where(at => at > moment).Order().Cast<DateTimeOffset?>().FirstOrDefault();
+
+    /// <summary>
+    /// The steps seen between two moments: canary weights written and stages or phases entered, each marked as
+    /// a step back (a lower weight, rolling back) or forward, with when it was seen.
+    /// </summary>
+    public IReadOnlyList<(DateTimeOffset At, bool Back, string What)> StepsBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        var weights = _weights.ToList();
+        var steps = weights.Select((w, i) => (w.At, Back: i > 0 && w.Weight < weights[i - 1].Weight, What: $"weight {w.Weight}"))
+            .Concat(_stages.Select(s => (s.At, Back: s.Phase is "RollingBack" or "RolledBack", What: $"stage {s.Stage} {s.Phase}")));
+        return [.. steps.Where(s => s.At > from && s.At < to).OrderBy(s => s.At)];
+    }
 
     /// <summary>Every (stage, its start, phase) the rollout's status held, in order.</summary>
-    public IReadOnlyList<(int Stage, DateTimeOffset Started, string Phase)> StatusStages => [.. _stages];
+    public IReadOnlyList<(int Stage, DateTimeOffset Started, string Phase)> StatusStages => [.. _stages.Select(s => (s.Stage, s.Started, s.Phase))];
 
     /// <summary>The CloudEvents the webhook receiver got.</summary>
     public IReadOnlyList<JsonNode> Notifications => [.. _notifications];
 
     /// <summary>
     /// The demo's plan, its stages minutes made seconds, telling a webhook of every transition: its URL, its
-    /// signing secret and an Authorization header all from the environment, as secrets are given to the CLI.
+    /// signing secret and an Authorization header are secrets — from the environment, as they are given to the
+    /// CLI, or, <paramref name="inCluster"/>, from the Secret <see cref="CreateSecretAsync"/> writes, as
+    /// <c>serve</c> reads them.
     /// </summary>
-    public static string Plan(string stages = "[{weight: 5, minDuration: 2s}, {weight: 25, minDuration: 2s}, {weight: 50, minDuration: 2s}, {weight: 100, iterations: 2}]") => $$$"""
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          service:
-            name: reviews
-            virtualServices: [{name: reviews, routes: [reviews-primary]}]
-            stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
-            canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
-          stages: {{{stages}}}
-          analysis:
-            interval: 1s
-            progressDeadline: 3m
-            failureLimit: 1
-            missingData: {minRequestVolume: 5, maxDuration: 30s}
-            prometheus: {scrapeInterval: 1s}
-            metrics:
-              - {name: success-rate, template: istio-success-rate, window: 5s, thresholds: {min: 99}, critical: {min: 90}}
-              - {name: latency-p99, template: istio-request-duration-p99, window: 5s, thresholds: {max: 500}}
-          notifications:
-            - name: audit
-              webhook:
-                urlFrom: {env: FAULTS_WEBHOOK_URL}
-                signingSecret: {env: FAULTS_SIGNING_SECRET}
-                headers:
-                  - name: Authorization
-                    valueFrom: {env: FAULTS_AUTHORIZATION}
-        """;
+    public static string Plan(bool inCluster = false, string stages = "[{weight: 5, minDuration: 2s}, {weight: 25, minDuration: 2s}, {weight: 50, minDuration: 2s}, {weight: 100, iterations: 2}]", string maxMissing = "30s")
+    {
+        string Source(string env, string key) => inCluster ? $"{{secretKeyRef: {{name: {SecretName}, key: {key}}}}}" : $"{{env: {env}}}";
+        return $$$"""
+            apiVersion: canarypilot.io/v1alpha1
+            kind: RolloutPlan
+            metadata: {name: reviews, namespace: bookinfo}
+            spec:
+              service:
+                name: reviews
+                virtualServices: [{name: reviews, routes: [reviews-primary]}]
+                stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
+                canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
+              stages: {{{stages}}}
+              analysis:
+                interval: 1s
+                progressDeadline: 3m
+                failureLimit: 1
+                missingData: {minRequestVolume: 5, maxDuration: {{{maxMissing}}}}
+                prometheus: {scrapeInterval: 1s, timeout: 1s}
+                metrics:
+                  - {name: success-rate, template: istio-success-rate, window: 5s, thresholds: {min: 99}, critical: {min: 90}}
+                  - {name: latency-p99, template: istio-request-duration-p99, window: 5s, thresholds: {max: 500}}
+              notifications:
+                - name: audit
+                  webhook:
+                    urlFrom: {{{Source("FAULTS_WEBHOOK_URL", "url")}}}
+                    signingSecret: {{{Source("FAULTS_SIGNING_SECRET", "signing-secret")}}}
+                    headers:
+                      - name: Authorization
+                        valueFrom: {{{Source("FAULTS_AUTHORIZATION", "authorization")}}}
+            """;
+    }
+
+    /// <summary>The Secret the in-cluster plan's notification reads.</summary>
+    public const string SecretName = "faults-webhook";
 
     public static async Task<FaultBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200)
     {
@@ -134,10 +162,10 @@ internal sealed class FaultBed : IAsyncDisposable
         return path;
     }
 
-    /// <summary><c>canarypilot run</c> as its own process, its secrets in its environment, its output collected for the secret check.</summary>
-    public Process StartRun(string planPath)
+    /// <summary><c>canarypilot run</c> as its own process, its secrets in its environment, its output collected for the secret check; <paramref name="prometheus"/> stands in for the bed's.</summary>
+    public Process StartRun(string planPath, Uri? prometheus = null)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", planPath, "--kubeconfig", _environment.Cluster.KubeconfigPath, "--prometheus", _environment.Prometheus.Address.ToString(), "--output", "json"])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", planPath, "--kubeconfig", _environment.Cluster.KubeconfigPath, "--prometheus", (prometheus ?? _environment.Prometheus.Address).ToString(), "--output", "json"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -145,12 +173,77 @@ internal sealed class FaultBed : IAsyncDisposable
         start.Environment["FAULTS_WEBHOOK_URL"] = WebhookUrl.ToString();
         start.Environment["FAULTS_SIGNING_SECRET"] = SigningSecret;
         start.Environment["FAULTS_AUTHORIZATION"] = $"Bearer {AuthorizationToken}";
+        return Started(start);
+    }
+
+    /// <summary>The Secret holding the notification's URL, signing secret and Authorization header, for <c>serve</c>.</summary>
+    public async Task CreateSecretAsync() =>
+        await _environment.Cluster.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = SecretName },
+                StringData = new Dictionary<string, string>
+                {
+                    ["url"] = WebhookUrl.ToString(),
+                    ["signing-secret"] = SigningSecret,
+                    ["authorization"] = $"Bearer {AuthorizationToken}",
+                },
+            },
+            "bookinfo");
+
+    /// <summary>Creates the plan in the cluster, as <c>kubectl create -f</c> would.</summary>
+    public async Task CreatePlanAsync(string yaml)
+    {
+        var document = new InputLoader().LoadText("plan.yaml", yaml).Documents.Single();
+        await _environment.Cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(SourceJson.From(document.Root)!, "canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans");
+    }
+
+    /// <summary>
+    /// <c>canarypilot serve</c> as its own process: a replica named <paramref name="identity"/> on a free
+    /// loopback port, electing its leader on a Lease of <paramref name="lease"/> (renewed within 3/4 of it).
+    /// </summary>
+    public Process StartServe(string identity, TimeSpan lease)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "serve", "--kubeconfig", _environment.Cluster.KubeconfigPath, "--prometheus", _environment.Prometheus.Address.ToString(), "--port", FreePort().ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["CanaryPilot__Identity"] = identity;
+        start.Environment["CanaryPilot__LeaseDuration"] = lease.ToString("c", CultureInfo.InvariantCulture);
+        start.Environment["CanaryPilot__RenewDeadline"] = (lease * 0.75).ToString("c", CultureInfo.InvariantCulture);
+        start.Environment["CanaryPilot__RetryPeriod"] = (lease / 8).ToString("c", CultureInfo.InvariantCulture);
+        return Started(start);
+    }
+
+    /// <summary>Who holds the controller's Lease now; null before anyone has.</summary>
+    public async Task<string?> LeaderAsync()
+    {
+        try
+        {
+            return (await _environment.Cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("canarypilot-controller", "default")).Spec?.HolderIdentity;
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private Process Started(ProcessStartInfo start)
+    {
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Collect(e.Data);
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Text to search for secrets: a process's output, a status, an error.</summary>
@@ -166,10 +259,13 @@ internal sealed class FaultBed : IAsyncDisposable
     public IReadOnlyList<string> Last(int count) => [.. _collected.TakeLast(count)];
 
     /// <summary>The rollout's phase in the cluster now.</summary>
-    public async Task<string?> PhaseAsync()
+    public async Task<string?> PhaseAsync() => (await StatusAsync()).Phase;
+
+    /// <summary>The rollout's phase and message in the cluster now.</summary>
+    public async Task<(string? Phase, string? Message)> StatusAsync()
     {
         var plan = JsonNode.Parse((await _environment.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!);
-        return plan?["status"]?["phase"]?.GetValue<string>();
+        return ((string?)plan?["status"]?["phase"], (string?)plan?["status"]?["message"]);
     }
 
     /// <summary>Everything the run showed: process output, the plan's status, the namespace's events. Each secret found in it is a leak.</summary>
@@ -179,6 +275,75 @@ internal sealed class FaultBed : IAsyncDisposable
         Collect(KubernetesJson.Serialize(await _environment.Cluster.Client.CoreV1.ListNamespacedEventAsync("bookinfo")));
         var text = string.Join('\n', _collected);
         return [.. Secrets.Where(s => text.Contains(s, StringComparison.Ordinal))];
+    }
+
+    /// <summary>
+    /// Judges the run once it has ended: the verdict it deserves (promoted when <paramref name="promotes"/>, or
+    /// rolled back with traffic on stable); on the way to a promotion the canary's weight never went down; the weights were the plan's
+    /// stages in order; no stage entered twice; the user's VirtualService fields intact; no secret shown.
+    /// </summary>
+    public async Task<RunJudgement> JudgeAsync(bool promotes)
+    {
+        // Let the watches catch up with the last writes.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var wrong = new List<string>();
+        var (phase, message) = await StatusAsync();
+        var expected = promotes ? "Succeeded" : "RolledBack";
+        if (phase != expected)
+        {
+            wrong.Add($"ended {phase ?? "without a phase"} (\"{message}\"), expected {expected}");
+        }
+
+        var weights = Weights;
+        var lowered = promotes && weights.Zip(weights.Skip(1)).Any(p => p.Second < p.First);
+        if (lowered)
+        {
+            wrong.Add($"the canary's weight went down: {string.Join(" → ", weights)}");
+        }
+
+        // The weights on the way up must be the plan's stages in order, from the first.
+        var rising = weights.SkipWhile(w => w == 0).TakeWhile(w => w != 0).ToList();
+        var skipped = !rising.SequenceEqual(Stages.Take(rising.Count)) || (promotes && rising.Count != Stages.Length);
+        if (skipped)
+        {
+            wrong.Add($"the weights were {string.Join(" → ", weights)}, not the stages {string.Join(" → ", Stages)} in order");
+        }
+
+        if (!promotes && weights is [.., not 0])
+        {
+            wrong.Add($"rolled back with the canary's weight at {weights[^1]}");
+        }
+
+        var repeated = StatusStages.GroupBy(s => s.Stage).Sum(g => g.Select(s => s.Started).Distinct().Count() - 1);
+        if (repeated > 0)
+        {
+            wrong.Add($"{repeated} stage(s) entered twice");
+        }
+
+        var fields = await UserFieldsSurvivedAsync();
+        if (!fields)
+        {
+            wrong.Add("a VirtualService field CanaryPilot does not own changed");
+        }
+
+        var leaks = await LeaksAsync();
+        if (leaks.Count > 0)
+        {
+            wrong.Add($"{leaks.Count} secret(s) shown");
+        }
+
+        var told = Notifications.Select(n => ((string?)n["type"], n["data"]?["rollout"]?["stage"]?.ToJsonString())).ToList();
+        return new RunJudgement
+        {
+            Lowered = lowered,
+            Skipped = skipped,
+            Repeated = repeated,
+            FieldsSurvived = fields,
+            Leaks = leaks.Count,
+            Notifications = told.Count,
+            DuplicateNotifications = told.Count - told.Distinct().Count(),
+            Wrong = wrong,
+        };
     }
 
     /// <summary>
@@ -257,9 +422,9 @@ internal sealed class FaultBed : IAsyncDisposable
         var route = primary?["route"]?.AsArray() ?? [];
         var canary = route.FirstOrDefault(d => (string?)d?["destination"]?["subset"] == "v2");
         var weight = canary is null ? 0 : canary["weight"]?.GetValue<int>() ?? (route.Count == 1 ? 100 : 0);
-        if (_weights.IsEmpty || _weights.Last() != weight)
+        if (_weights.IsEmpty || _weights.Last().Weight != weight)
         {
-            _weights.Enqueue(weight);
+            _weights.Enqueue((DateTimeOffset.UtcNow, weight));
         }
     }
 
@@ -274,9 +439,9 @@ internal sealed class FaultBed : IAsyncDisposable
         if (status["stage"]?.GetValue<int>() is { } stage && status["stageStartedAt"]?.GetValue<DateTimeOffset>() is { } started)
         {
             var phase = status["phase"]?.GetValue<string>() ?? "";
-            if (_stages.IsEmpty || _stages.Last() != (stage, started, phase))
+            if (_stages.IsEmpty || (_stages.Last().Stage, _stages.Last().Started, _stages.Last().Phase) != (stage, started, phase))
             {
-                _stages.Enqueue((stage, started, phase));
+                _stages.Enqueue((DateTimeOffset.UtcNow, stage, started, phase));
             }
         }
     }

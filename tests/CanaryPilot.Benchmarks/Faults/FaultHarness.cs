@@ -3,12 +3,12 @@ using System.Globalization;
 namespace CanaryPilot.Benchmarks.Faults;
 
 /// <summary>
-/// <c>scripts/faults [SUITE ...] [--runs N] [--failing N] [--parallel N]</c>: runs the fault suites, prints
+/// <c>scripts/faults [SUITE ...] [--runs N] [--failing N] [--failovers N] [--prometheus-runs N] [--parallel N]</c>: runs the fault suites, prints
 /// their tables and writes docs/reliability.md. Each suite is bounded in runs and time and stops by itself.
 /// </summary>
 internal static class FaultHarness
 {
-    private static readonly string[] Known = ["crash"];
+    private static readonly string[] Known = ["crash", "failover", "prometheus"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -16,6 +16,8 @@ internal static class FaultHarness
         var runs = 100;
         var failing = 20;
         var parallel = 2;
+        var failovers = 20;
+        var prometheusRuns = 10;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -25,6 +27,12 @@ internal static class FaultHarness
                     break;
                 case "--failing":
                     failing = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--failovers":
+                    failovers = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--prometheus-runs":
+                    prometheusRuns = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--parallel":
                     parallel = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -51,6 +59,8 @@ internal static class FaultHarness
             var (title, body) = suite switch
             {
                 "crash" => ("Crashes: `run` killed at random moments", await CrashSuite.RunAsync(runs, failing, parallel, Console.Out)),
+                "prometheus" => ("Prometheus faults: down, NaN, empty, slow", await PrometheusSuite.RunAsync(prometheusRuns, parallel, Console.Out)),
+                "failover" => ("Failover: the leading `serve` replica killed", await FailoverSuite.RunAsync(failovers, parallel, Console.Out)),
                 _ => throw new InvalidOperationException(suite),
             };
             Console.WriteLine($"\n## {title}\n\n{body}\n");

@@ -99,6 +99,35 @@ public sealed class RolloutMachineTests
     }
 
     [Fact]
+    public void AnInconclusiveCheckBetweenPasses_StartsTheStagesCountAgain()
+    {
+        // Found by the fault harness: a stage that passed before Prometheus went down moved on at the first pass after it.
+        var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 10, iterations: 3}, {weight: 100}]")).Start();
+
+        driver.AnalyzeTimes(2, Verdict.Pass);
+        driver.Analyze(Verdict.Inconclusive);
+        driver.AnalyzeTimes(2, Verdict.Pass);
+        Assert.Equal((0, 2), (driver.Status.Stage, driver.Status.StagePasses));
+        driver.Analyze(Verdict.Pass);
+
+        Assert.Equal(1, driver.Status.Stage);
+    }
+
+    [Fact]
+    public void AnInconclusiveCheck_StartsTheStagesMinimumDurationAgain()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 10, minDuration: 3m}, {weight: 100}]")).Start();
+
+        driver.AnalyzeTimes(2, Verdict.Pass);
+        driver.Analyze(Verdict.Error);
+        driver.AnalyzeTimes(3, Verdict.Pass);
+        Assert.Equal(0, driver.Status.Stage);
+        driver.Analyze(Verdict.Pass);
+
+        Assert.Equal(1, driver.Status.Stage);
+    }
+
+    [Fact]
     public void ProgressDeadline_RollsBackWhenPassed()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 10, minDuration: 10m}, {weight: 100}]", analysis: "    progressDeadline: 5m")).Start();
