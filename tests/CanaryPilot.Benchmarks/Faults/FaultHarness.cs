@@ -3,12 +3,12 @@ using System.Globalization;
 namespace CanaryPilot.Benchmarks.Faults;
 
 /// <summary>
-/// <c>scripts/faults [SUITE ...] [--runs N] [--failing N] [--failovers N] [--prometheus-runs N] [--parallel N]</c>: runs the fault suites, prints
+/// <c>scripts/faults [SUITE ...] [--runs N] [--failing N] [--failovers N] [--prometheus-runs N] [--rollouts N] [--parallel N]</c>: runs the fault suites, prints
 /// their tables and writes docs/reliability.md. Each suite is bounded in runs and time and stops by itself.
 /// </summary>
 internal static class FaultHarness
 {
-    private static readonly string[] Known = ["crash", "failover", "prometheus"];
+    private static readonly string[] Known = ["crash", "failover", "api", "prometheus"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -18,6 +18,7 @@ internal static class FaultHarness
         var parallel = 2;
         var failovers = 20;
         var prometheusRuns = 10;
+        var rollouts = 50;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,6 +34,9 @@ internal static class FaultHarness
                     break;
                 case "--prometheus-runs":
                     prometheusRuns = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--rollouts":
+                    rollouts = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--parallel":
                     parallel = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -59,6 +63,7 @@ internal static class FaultHarness
             var (title, body) = suite switch
             {
                 "crash" => ("Crashes: `run` killed at random moments", await CrashSuite.RunAsync(runs, failing, parallel, Console.Out)),
+                "api" => ("Kubernetes API faults: conflicts, errors, dropped watches, latency", await ApiFaultSuite.RunAsync(rollouts, Console.Out)),
                 "prometheus" => ("Prometheus faults: down, NaN, empty, slow", await PrometheusSuite.RunAsync(prometheusRuns, parallel, Console.Out)),
                 "failover" => ("Failover: the leading `serve` replica killed", await FailoverSuite.RunAsync(failovers, parallel, Console.Out)),
                 _ => throw new InvalidOperationException(suite),

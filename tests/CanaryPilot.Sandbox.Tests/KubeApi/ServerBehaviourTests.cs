@@ -121,6 +121,74 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RandomFaults_AnswerTheirShareOfTheNamedClientsRequests_AndLeaveOthersAlone()
+    {
+        await CreateConfigMapsAsync("default", "a1");
+        _kube.Server.Faults.ForUserAgent = "canarypilot/";
+        _kube.Server.Faults.Random = new RandomFaults { ServerErrors = 0.5, WriteConflicts = 1, Seed = 3 };
+        using var faulted = new Kubernetes(_kube.Configuration, new UserAgentHandler("canarypilot/1.0"));
+        var patch = new V1Patch("""{"data": {"k": "v"}}""", V1Patch.PatchType.MergePatch);
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                await faulted.CoreV1.ReadNamespacedConfigMapAsync("a1", "default");
+                answers.Add(HttpStatusCode.OK);
+            }
+            catch (HttpOperationException e)
+            {
+                answers.Add(e.Response.StatusCode);
+            }
+        }
+
+        var failedReads = _kube.Server.Faults.Injected.Failures;
+        var write = await Assert.ThrowsAsync<HttpOperationException>(async () =>
+        {
+            // Every write that is not answered 503 is answered 409.
+            while (true)
+            {
+                try
+                {
+                    await faulted.CoreV1.PatchNamespacedConfigMapAsync(patch, "a1", "default");
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                }
+            }
+        });
+
+        // 200 draws of one half: within 70 of 130 errors with probability 1 - 1e-5 (binomial).
+        Assert.InRange(answers.Count(a => a == HttpStatusCode.ServiceUnavailable), 70, 130);
+        Assert.Equal(answers.Count, answers.Count(a => a is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable));
+        Assert.Equal(HttpStatusCode.Conflict, write.Response.StatusCode);
+        Assert.Equal(answers.Count(a => a == HttpStatusCode.ServiceUnavailable), failedReads);
+        Assert.NotNull(await _kube.Client.CoreV1.ReadNamespacedConfigMapAsync("a1", "default"));
+        Assert.NotNull(await _kube.Client.CoreV1.PatchNamespacedConfigMapAsync(patch, "a1", "default"));
+    }
+
+    [Fact]
+    public async Task RandomFaults_DropWatchesAfterTheirLifetime()
+    {
+        _kube.Server.Faults.Random = new RandomFaults { WatchLifetime = TimeSpan.FromMilliseconds(200) };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var dropped = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in _kube.Client.CoreV1.WatchListNamespacedConfigMapAsync("default", cancellationToken: timeout.Token))
+            {
+            }
+
+            throw new InvalidOperationException("the watch ended cleanly");
+        });
+
+        Assert.False(timeout.IsCancellationRequested);
+        Assert.IsNotType<InvalidOperationException>(dropped);
+        Assert.Equal(1, _kube.Server.Faults.Injected.WatchesDropped);
+    }
+
+    [Fact]
     public async Task Kubeconfig_IsUsableByKubernetesClient()
     {
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(_kube.KubeconfigPath);
@@ -189,5 +257,15 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
             ],
             kube.Server.Audit.Records);
         Assert.Empty(_kube.Server.Audit.Records);
+    }
+
+    private sealed class UserAgentHandler(string product) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.UserAgent.Clear();
+            request.Headers.UserAgent.ParseAdd(product);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -130,7 +130,9 @@ internal sealed partial class KubeApiHandler
         {
             using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeoutSource.CancelAfter(timeout);
-            var stop = timeoutSource.Token;
+            using var drop = new CancellationTokenSource(faults.DrawWatchLifetime(context.Request.Headers.UserAgent.ToString()) ?? Timeout.InfiniteTimeSpan);
+            using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, drop.Token);
+            var stop = stopSource.Token;
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
             await context.Response.StartAsync(stop);
@@ -170,7 +172,14 @@ internal sealed partial class KubeApiHandler
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                // timeoutSeconds passed, or the client left.
+                // timeoutSeconds passed, or the client left, or a fault drops the watch.
+            }
+
+            if (drop.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                // A dropped watch ends without a goodbye: the connection is reset.
+                faults.WatchDropped();
+                context.Abort();
             }
         }
     }

@@ -14,7 +14,7 @@ internal sealed partial class KubeApiHandler(ResourceCatalog catalog, ObjectStor
     {
         try
         {
-            if (faults.Latency > TimeSpan.Zero)
+            if (faults.Latency > TimeSpan.Zero && faults.Applies(context.Request.Headers.UserAgent.ToString()))
             {
                 await Task.Delay(faults.Latency, time, context.RequestAborted);
             }
@@ -110,6 +110,17 @@ internal sealed partial class KubeApiHandler(ResourceCatalog catalog, ObjectStor
         }
 
         if (faults.TakeConflict(verb, type.Plural))
+        {
+            throw KubeApiException.Conflict(type, path.Name ?? "");
+        }
+
+        var userAgent = context.Request.Headers.UserAgent.ToString();
+        if (faults.DrawFailure(userAgent) is { } drawn)
+        {
+            throw new KubeApiException(drawn, "InternalError", $"injected fault: {verb} {type.Plural} answered {drawn}");
+        }
+
+        if (faults.DrawConflict(verb, userAgent))
         {
             throw KubeApiException.Conflict(type, path.Name ?? "");
         }
