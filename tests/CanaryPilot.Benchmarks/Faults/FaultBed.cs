@@ -84,6 +84,9 @@ internal sealed class FaultBed : IAsyncDisposable
     /// <summary>Every (stage, its start, phase) the rollout's status held, in order.</summary>
     public IReadOnlyList<(int Stage, DateTimeOffset Started, string Phase)> StatusStages => [.. _stages.Select(s => (s.Stage, s.Started, s.Phase))];
 
+    /// <summary>The inconclusive checks in a row the status last said.</summary>
+    public int InconclusiveChecks { get; private set; }
+
     /// <summary>The CloudEvents the webhook receiver got.</summary>
     public IReadOnlyList<JsonNode> Notifications => [.. _notifications];
 
@@ -277,6 +280,35 @@ internal sealed class FaultBed : IAsyncDisposable
         return [.. Secrets.Where(s => text.Contains(s, StringComparison.Ordinal))];
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds, looking every 50 ms; false when it did not within <paramref name="timeout"/>.</summary>
+    public static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits until the status has entered stage <paramref name="stage"/> (counting from 0), as the watch saw it.</summary>
+    public Task<bool> StageEnteredAsync(int stage, TimeSpan timeout) => WaitForAsync(() => _stages.Any(s => s.Stage >= stage), timeout);
+
+    /// <summary>Until the watches have seen the rollout's last phase and the VirtualService's last weight.</summary>
+    private async Task CaughtUpAsync()
+    {
+        var phase = await PhaseAsync();
+        var virtualService = JsonNode.Parse((await _environment.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews")).ToString()!)!;
+        var weight = CanaryWeight(virtualService);
+        await WaitForAsync(() => (_stages.IsEmpty ? null : _stages.Last().Phase) == phase && (_weights.IsEmpty ? 0 : _weights.Last().Weight) == weight, TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>
     /// Judges the run once it has ended: the verdict it deserves (promoted when <paramref name="promotes"/>, or
     /// rolled back with traffic on stable); on the way to a promotion the canary's weight never went down; the weights were the plan's
@@ -284,8 +316,7 @@ internal sealed class FaultBed : IAsyncDisposable
     /// </summary>
     public async Task<RunJudgement> JudgeAsync(bool promotes)
     {
-        // Let the watches catch up with the last writes.
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await CaughtUpAsync();
         var wrong = new List<string>();
         var (phase, message) = await StatusAsync();
         var expected = promotes ? "Succeeded" : "RolledBack";
@@ -418,14 +449,20 @@ internal sealed class FaultBed : IAsyncDisposable
 
     private void OnVirtualService(JsonNode item)
     {
-        var primary = item["spec"]?["http"]?.AsArray().FirstOrDefault(h => (string?)h?["name"] == "reviews-primary");
-        var route = primary?["route"]?.AsArray() ?? [];
-        var canary = route.FirstOrDefault(d => (string?)d?["destination"]?["subset"] == "v2");
-        var weight = canary is null ? 0 : canary["weight"]?.GetValue<int>() ?? (route.Count == 1 ? 100 : 0);
+        var weight = CanaryWeight(item);
         if (_weights.IsEmpty || _weights.Last().Weight != weight)
         {
             _weights.Enqueue((DateTimeOffset.UtcNow, weight));
         }
+    }
+
+    /// <summary>The canary's weight on the driven route of a reviews VirtualService.</summary>
+    private static int CanaryWeight(JsonNode virtualService)
+    {
+        var primary = virtualService["spec"]?["http"]?.AsArray().FirstOrDefault(h => (string?)h?["name"] == "reviews-primary");
+        var route = primary?["route"]?.AsArray() ?? [];
+        var canary = route.FirstOrDefault(d => (string?)d?["destination"]?["subset"] == "v2");
+        return canary is null ? 0 : canary["weight"]?.GetValue<int>() ?? (route.Count == 1 ? 100 : 0);
     }
 
     private void OnRolloutPlan(JsonNode item)
@@ -436,6 +473,7 @@ internal sealed class FaultBed : IAsyncDisposable
         }
 
         Collect(status.ToJsonString());
+        InconclusiveChecks = (int?)status["inconclusiveChecks"] ?? 0;
         if (status["stage"]?.GetValue<int>() is { } stage && status["stageStartedAt"]?.GetValue<DateTimeOffset>() is { } started)
         {
             var phase = status["phase"]?.GetValue<string>() ?? "";

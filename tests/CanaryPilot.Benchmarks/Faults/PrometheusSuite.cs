@@ -78,14 +78,13 @@ internal static class PrometheusSuite
             Each run: a fresh sandbox as for the crashes, and `canarypilot run` on the same plan (analysis every
             second, Prometheus's `timeout: 1s`, `missingData.maxDuration: 30s` unless the row says otherwise),
             querying the real Prometheus through a loopback proxy. At a moment drawn uniformly from 1 s to 4 s
-            before the end of an unfaulted rollout ({healthy.TotalSeconds:0.0} s healthy, {failing.TotalSeconds:0.0} s failing, measured first) the proxy turns a fault on:
+            before the end of an unfaulted rollout, and once the first stage has begun ({healthy.TotalSeconds:0.0} s healthy, {failing.TotalSeconds:0.0} s failing, measured first) the proxy turns a fault on:
             it drops every connection (down), answers every sample as NaN, answers every query with no series
             (empty), or answers after 3 s (slow); then turns it off. {runsEach} runs of each, {parallel} at a time.
 
-            Right means: no step forward (a higher weight, a stage entered, the promotion) from {InFlight.TotalSeconds:0.0} s after the fault
-            began — a check already under way may still count — until 1 s after it ended (a stage moves on only
-            after a new run of passes), and no step back while it lasted, except the rollback the plan asks for
-            when the fault outlasts `maxDuration`; the verdict in the row; the stages in order, none skipped; on
+            Right means: no step (a weight written, a stage entered, the promotion or a rollback) from {InFlight.TotalSeconds:0.0} s after
+            the fault began — a check already under way may still count — until it ended, except the rollback the
+            plan asks for when the fault outlasts `maxDuration`; the verdict in the row; the stages in order, none skipped; on
             the way to a promotion the weight never lowered; no secret shown.
 
             {table.ToMarkdown()}
@@ -117,8 +116,11 @@ internal static class PrometheusSuite
         DateTimeOffset began, ended;
         try
         {
+            // Mid-stage: the first stage must have begun (starting the rollout is not a step on evidence).
+            var clock = Stopwatch.StartNew();
             var exited = process.WaitForExitAsync(deadline.Token);
-            await Task.WhenAny(exited, Task.Delay(at, deadline.Token));
+            await bed.StageEnteredAsync(0, Deadline);
+            await Task.WhenAny(exited, Task.Delay(at > clock.Elapsed ? at - clock.Elapsed : TimeSpan.FromMilliseconds(500), deadline.Token));
             if (exited.IsCompleted)
             {
                 return RunJudgement.None with { Wrong = ["ended before the fault began"] };
@@ -145,12 +147,9 @@ internal static class PrometheusSuite
             wrong.Insert(0, $"exited {process.ExitCode}, expected {expectedExit}");
         }
 
-        // On faulty answers no step forward may be taken, nor one back, except the rollback the plan asks for when
-        // the fault outlasts maxDuration. Once Prometheus is back, a failing canary may be rolled back at once, but
-        // a stage moves on only after a full run of passes.
-        var forward = bed.StepsBetween(began + InFlight, ended + TimeSpan.FromSeconds(1)).Where(s => !s.Back);
-        var back = bed.StepsBetween(began + InFlight, ended).Where(s => s.Back && scenario.Length <= Outage);
-        var stepped = forward.Concat(back).OrderBy(s => s.At).ToList();
+        // On faulty answers no step may be taken, except the rollback the plan asks for when the fault outlasts
+        // maxDuration. (A check that began during the fault may end after it, on answers to its retries, and count.)
+        var stepped = bed.StepsBetween(began + InFlight, ended).Where(s => !s.Back || scenario.Length <= Outage).ToList();
         if (stepped.Count > 0)
         {
             wrong.Add($"{SteppedDuring}: {string.Join(", ", stepped.Select(s => $"{s.What} at +{(s.At - began).TotalSeconds:0.0} s"))} (the fault lasted {(ended - began).TotalSeconds:0.0} s)");
