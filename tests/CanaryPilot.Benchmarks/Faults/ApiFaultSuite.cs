@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using CanaryPilot.Kubernetes.Crds;
@@ -35,7 +36,7 @@ internal static class ApiFaultSuite
         var failing = rollouts / 5;
         var calm = await OnceAsync(rollouts, failing, faulted: false, progress);
         var faulted = await OnceAsync(rollouts, failing, faulted: true, progress);
-        var table = new Table("the API", "rollouts", "right", "lost", "status writes lost", "reads", "writes", "watches", "answered 409", "answered 503", "watches dropped", "last verdict after");
+        var table = new Table("the API", "rollouts", "right", "lost", "status writes lost", "reads", "writes", "watches", "answered 409", "answered 503", "watches dropped", "notifications (repeated)", "secrets shown", "last verdict after");
         foreach (var (name, run) in new[] { ("as it is", calm), ("30% 409, 20% 503, watches dropped, +200 ms", faulted) })
         {
             table.Add(
@@ -50,6 +51,8 @@ internal static class ApiFaultSuite
                 N(run.Injected.Conflicts),
                 N(run.Injected.Failures),
                 N(run.Injected.WatchesDropped),
+                $"{N(run.Notifications)} ({N(run.Duplicates)})",
+                N(run.Leaks),
                 $"{run.Elapsed.TotalSeconds:0} s");
         }
 
@@ -57,7 +60,8 @@ internal static class ApiFaultSuite
         return $"""
             Each run: the API emulator, a real Prometheus scraping every workload's Istio counters each second,
             {rollouts} services each with a VirtualService, a DestinationRule and a RolloutPlan (10% → 50% → 100%,
-            analysis every 2 s, a success rate of at least 99%), of which {failing} have a canary answering 30% 5xx; and one
+            analysis every 2 s, a success rate of at least 99%, a webhook told of every transition — its URL with a
+            token in the path and its signing secret in a Secret), of which {failing} have a canary answering 30% 5xx; and one
             `canarypilot serve` driving them all. Then the same again with the emulator's fault switches on for
             the controller's requests only (the harness watches the cluster unfaulted): {Faults.WriteConflicts:P0} of its writes
             answered 409 Conflict, {Faults.ServerErrors:P0} of its requests answered 503, every watch dropped (the connection
@@ -67,7 +71,10 @@ internal static class ApiFaultSuite
             stages in order with none entered twice. Status writes lost: rollouts whose status did not say every
             canary weight the VirtualService held, in the order it held them (a step taken and not recorded, or
             recorded and not taken). Requests are the controller's, counted by the emulator; in the faulted row,
-            after each count, what the faults added to the calm run's.
+            after each count, what the faults added to the calm run's. Notifications repeated: told again for the
+            same rollout, event and stage (delivery is at least once: a status write that failed after a
+            notification was sent is retried with it). Secrets shown: the webhook token or signing secret found in
+            any RolloutPlan's status or any event.
 
             {table.ToMarkdown()}
             {(wrong.Count == 0 ? "" : "\nWrong rollouts:\n\n" + string.Join("\n", wrong.Take(20)))}
@@ -79,7 +86,14 @@ internal static class ApiFaultSuite
     private static string Extra(long count, long calm) =>
         count == calm ? N(count) : string.Create(CultureInfo.InvariantCulture, $"{N(count)} (+{(count - calm) * 100.0 / Math.Max(1, calm):0}%)");
 
-    private sealed record Outcome(int Right, int Lost, int StatusLost, long Reads, long Writes, long Watches, (long Conflicts, long Failures, long WatchesDropped) Injected, TimeSpan Elapsed, List<string> Wrong);
+    private sealed record Outcome(int Right, int Lost, int StatusLost, long Reads, long Writes, long Watches, (long Conflicts, long Failures, long WatchesDropped) Injected, TimeSpan Elapsed, List<string> Wrong)
+    {
+        public int Notifications { get; init; }
+
+        public int Duplicates { get; init; }
+
+        public int Leaks { get; init; }
+    }
 
     private static async Task<Outcome> OnceAsync(int rollouts, int failing, bool faulted, TextWriter progress)
     {
@@ -88,7 +102,17 @@ internal static class ApiFaultSuite
         var (counters, countersAddress) = await LoopbackServer.StartAsync(new WorkloadCounters(rollouts, failing).ServeAsync);
         await using var _ = counters;
         await using var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [new Uri(countersAddress, "/metrics")] });
-        await CreateObjectsAsync(client, rollouts, prometheus.Address);
+        var told = new ConcurrentQueue<JsonNode>();
+        var (receiver, receiverAddress) = await LoopbackServer.StartAsync(async context =>
+        {
+            if (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) is { } json)
+            {
+                told.Enqueue(json);
+            }
+        });
+        await using var __ = receiver;
+        var secrets = new[] { Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) };
+        await CreateObjectsAsync(client, rollouts, prometheus.Address, new Uri(receiverAddress, $"/hooks/{secrets[0]}"), secrets[1]);
         using var observer = new Observer(client);
         await observer.StartAsync();
 
@@ -122,6 +146,9 @@ internal static class ApiFaultSuite
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         var mine = cluster.Server.Audit.Records.Where(r => r.UserAgent.Contains("canarypilot/", StringComparison.Ordinal) && r.Resource != "leases").ToList();
         var (right, lost, statusLost, wrong) = observer.Judge(rollouts, failing);
+        var shown = KubernetesJson.Serialize(await client.CustomObjects.ListNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", Namespace, "rolloutplans"))
+            + KubernetesJson.Serialize(await client.CoreV1.ListNamespacedEventAsync(Namespace));
+        var transitions = told.Select(n => ((string?)n["type"], (string?)n["data"]?["rollout"]?["rollout"], (int?)n["data"]?["rollout"]?["stage"])).ToList();
         await progress.WriteLineAsync($"api {(faulted ? "faulted" : "calm")}: {right} of {rollouts} right, {lost} lost, {statusLost} with a status write lost, in {elapsed.TotalSeconds:0} s");
         return new Outcome(
             right,
@@ -132,10 +159,15 @@ internal static class ApiFaultSuite
             mine.Count(r => r.Verb == "watch"),
             injected,
             elapsed,
-            wrong);
+            wrong)
+        {
+            Notifications = transitions.Count,
+            Duplicates = transitions.Count - transitions.Distinct().Count(),
+            Leaks = secrets.Count(secret => shown.Contains(secret, StringComparison.Ordinal)),
+        };
     }
 
-    private static async Task CreateObjectsAsync(k8s.Kubernetes client, int size, Uri prometheus)
+    private static async Task CreateObjectsAsync(k8s.Kubernetes client, int size, Uri prometheus, Uri webhook, string signingSecret)
     {
         foreach (var crd in CrdGenerator.Files().Values)
         {
@@ -143,6 +175,9 @@ internal static class ApiFaultSuite
         }
 
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
+        await client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret { Metadata = new V1ObjectMeta { Name = "webhook" }, StringData = new Dictionary<string, string> { ["url"] = webhook.ToString(), ["signing-secret"] = signingSecret } },
+            Namespace);
         await Parallel.ForEachAsync(Enumerable.Range(0, size), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, token) =>
         {
             var service = $"svc-{i}";
@@ -164,7 +199,8 @@ internal static class ApiFaultSuite
                    "analysis": {"interval": "2s", "progressDeadline": "7m", "failureLimit": 1,
                                 "missingData": {"minRequestVolume": 5, "maxDuration": "3m"},
                                 "prometheus": {"address": "{{{prometheus}}}", "scrapeInterval": "1s"},
-                                "metrics": [{"name": "success-rate", "template": "istio-success-rate", "window": "10s", "thresholds": {"min": 99}}] } } }
+                                "metrics": [{"name": "success-rate", "template": "istio-success-rate", "window": "10s", "thresholds": {"min": 99}}] },
+                   "notifications": [{"name": "audit", "webhook": {"urlFrom": {"secretKeyRef": {"name": "webhook", "key": "url"}}, "signingSecret": {"secretKeyRef": {"name": "webhook", "key": "signing-secret"} } } }] } }
                 """)!, "canarypilot.io", "v1alpha1", Namespace, "rolloutplans", cancellationToken: token);
         });
     }

@@ -47,7 +47,7 @@ internal static class PrometheusSuite
         {
             // Mid-rollout: after the first stage has begun and before the last has ended.
             var span = scenario.Healthy ? healthy : failing;
-            var at = TimeSpan.FromSeconds(1) + ((span - TimeSpan.FromSeconds(4)) * Random.Shared.NextDouble());
+            var at = TimeSpan.FromSeconds(1) + (TimeSpan.FromTicks(Math.Max(0, (span - TimeSpan.FromSeconds(6)).Ticks)) * Random.Shared.NextDouble());
             var judged = await OnceAsync(scenario, at);
             lock (outcomes)
             {
@@ -77,8 +77,9 @@ internal static class PrometheusSuite
         return $"""
             Each run: a fresh sandbox as for the crashes, and `canarypilot run` on the same plan (analysis every
             second, Prometheus's `timeout: 1s`, `missingData.maxDuration: 30s` unless the row says otherwise),
-            querying the real Prometheus through a loopback proxy. At a moment drawn uniformly from 1 s to 4 s
-            before the end of an unfaulted rollout, and once the first stage has begun ({healthy.TotalSeconds:0.0} s healthy, {failing.TotalSeconds:0.0} s failing, measured first) the proxy turns a fault on:
+            querying the real Prometheus through a loopback proxy. At a moment drawn uniformly between 1 s after
+            the start and 5 s before the end of an unfaulted rollout ({healthy.TotalSeconds:0.0} s healthy, {failing.TotalSeconds:0.0} s failing, measured
+            first), and once the first stage has begun, the proxy turns a fault on:
             it drops every connection (down), answers every sample as NaN, answers every query with no series
             (empty), or answers after 3 s (slow); then turns it off. {runsEach} runs of each, {parallel} at a time.
 
