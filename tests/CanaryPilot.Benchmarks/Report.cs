@@ -37,8 +37,8 @@ internal sealed class Report(string path, string header)
         Each suite runs against the sandbox (the Kubernetes API emulator, the simulated mesh and a real
         Prometheus), with real `canarypilot` processes where the fault is a process fault, and stops by
         itself. Each section says the machine, the date, the runs, how many ended right, and what was
-        lost, repeated or duplicated. A small slice of each suite runs in the ordinary test suite
-        (`tests/CanaryPilot.Tests/Faults`); the full runs are here.
+        lost, repeated or duplicated. A small slice (two crashes, a failover, a Prometheus outage) runs in
+        the ordinary test suite (`tests/CanaryPilot.Tests/Faults`); the full runs are here.
         """);
 
     public static string Machine { get; } =
