@@ -16,7 +16,8 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
 
     public IReadOnlyList<SourceNode> Read(string text)
     {
-        var parser = new Parser(new StringReader(text));
+        var scanner = new Scanner(new StringReader(text));
+        var parser = new Parser(scanner);
         var state = new ReadState(parser, limits);
         var documents = new List<SourceNode>();
         try
@@ -36,7 +37,9 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
         }
         catch (YamlException e)
         {
-            throw new InputException(ToPosition(e.Start), "invalid YAML: " + OneLine(e.Message));
+            // Some syntax errors (a tab as indentation) come without a mark; the scanner stopped where the error is.
+            var at = e.Start.Equals(Mark.Empty) ? scanner.CurrentPosition : e.Start;
+            throw new InputException(ToPosition(at), "invalid YAML: " + OneLine(e.Message));
         }
         catch (InvalidOperationException)
         {
@@ -166,7 +169,7 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
         {
             var entries = new List<KeyValuePair<ScalarNode, SourceNode>>();
             var merged = new List<SourceNode>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
             while (!TryConsume<MappingEnd>())
             {
                 var keyNode = ReadNode(depth + 1, path);
@@ -182,9 +185,9 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
                     continue;
                 }
 
-                if (!seen.Add(key.Value))
+                if (!seen.TryAdd(key.Value, key.Position))
                 {
-                    throw new InputException(key.Position, $"{FieldPath.Field(path, key.Value)}: duplicate key");
+                    throw new InputException(key.Position, $"{FieldPath.Field(path, key.Value)}: duplicate key (first at {seen[key.Value]})");
                 }
 
                 entries.Add(new(key, value));
@@ -197,7 +200,7 @@ public sealed class YamlDocumentReader(ReaderLimits limits)
                     throw new InputException(source.Position, "a merge key (<<) takes a mapping or a list of mappings");
                 }
 
-                entries.AddRange(mapping.Entries.Where(e => seen.Add(e.Key.Value)));
+                entries.AddRange(mapping.Entries.Where(e => seen.TryAdd(e.Key.Value, e.Key.Position)));
             }
 
             return new MappingNode(at, entries);

@@ -54,10 +54,11 @@ public sealed class YamlDocumentReaderTests
     }
 
     [Theory]
-    [InlineData("a: 1\na: 2\n", "in.yaml:2:1: a: duplicate key")]
+    [InlineData("a: 1\na: 2\n", "in.yaml:2:1: a: duplicate key (first at 1:1)")]
     [InlineData("a: *nowhere\n", "in.yaml:1:4: unknown alias *nowhere")]
     [InlineData("a: [1, 2\n", "in.yaml:2:1: invalid YAML: While parsing a flow sequence, did not find expected ',' or ']'.")]
     [InlineData("a: [1, 2\nb: 3\n", "in.yaml:1:5: invalid YAML: unexpected content after this point (an unclosed [ or {?)")]
+    [InlineData("a: 1\nb:\n\tc: 2\n", "in.yaml:3:1: invalid YAML: While scanning a mapping, found invalid tab as indentation.")]
     [InlineData("? [a, b]\n: c\n", "in.yaml:1:3: mapping keys must be strings")]
     [InlineData("- a\n- b\n", "in.yaml:1:1: expected a resource (a mapping with apiVersion and kind), found a list")]
     [InlineData("# only a comment\n", "in.yaml: file holds no documents")]
