@@ -129,6 +129,6 @@ public static partial class QueryRenderer
         return i >= 1 && output[i] == '~' && output[i - 1] is '=' or '!';
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.:]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.:]+\z")]
     private static partial Regex PlainToken();
 }

@@ -135,7 +135,7 @@ public sealed partial class PlanValidator
         }
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+\z")]
     private static partial System.Text.RegularExpressions.Regex HeaderName();
 
     private void CheckMetric(MetricSpec metric, string path)

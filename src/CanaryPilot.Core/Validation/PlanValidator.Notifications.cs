@@ -85,6 +85,12 @@ public sealed partial class PlanValidator
                 Error($"{path}[{i}]", "set exactly one of value or valueFrom");
             }
 
+            if (header.Value is { } value && value.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                // A line break would end the header and start one of the value's choosing.
+                Error($"{path}[{i}].value", "an HTTP header value cannot hold line breaks or other control characters");
+            }
+
             if (header.ValueFrom is { } valueFrom)
             {
                 CheckSecret(valueFrom, $"{path}[{i}].valueFrom");

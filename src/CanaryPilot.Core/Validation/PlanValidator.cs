@@ -36,7 +36,18 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
 
         if (!Names.IsDnsLabel(plan.Metadata.Name))
         {
-            Error("metadata.name", $"\"{plan.Metadata.Name}\" is not a valid name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+            Error("metadata.name", $"{Names.Quote(plan.Metadata.Name)} is not a valid name: {Names.DnsLabelRule}");
+        }
+
+        CheckNamespace(plan.Metadata.Namespace, "metadata.namespace");
+    }
+
+    /// <summary>A namespace becomes a path of Kubernetes API requests: only what Kubernetes accepts as one is taken.</summary>
+    private void CheckNamespace(string? name, string path)
+    {
+        if (name is not null && !Names.IsDnsLabel(name))
+        {
+            Error(path, $"{Names.Quote(name)} is not a valid namespace: {Names.DnsLabelRule}");
         }
     }
 
@@ -48,10 +59,18 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
             Error("spec.service.virtualServices", "name at least one VirtualService to drive");
         }
 
+        CheckNamespace(service.Namespace, "spec.service.namespace");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < service.VirtualServices.Count; i++)
         {
             var reference = service.VirtualServices[i];
+            // A name becomes a path of Kubernetes API requests too ("..", "a/b").
+            if (!Names.IsDnsSubdomain(reference.Name))
+            {
+                Error($"spec.service.virtualServices[{i}].name", $"{Names.Quote(reference.Name)} is not a valid VirtualService name: {Names.DnsSubdomainRule}");
+            }
+
+            CheckNamespace(reference.Namespace, $"spec.service.virtualServices[{i}].namespace");
             if (!seen.Add($"{reference.Namespace ?? plan.Namespace}/{reference.Name}"))
             {
                 Error($"spec.service.virtualServices[{i}].name", $"VirtualService \"{reference.Name}\" is listed twice");
