@@ -85,6 +85,11 @@ public static class RolloutsApi
 
     private static async Task<IResult> TriggerAsync(string @namespace, string name, HttpContext context, RolloutTriggers triggers, IRolloutStore store, CancellationToken cancellationToken)
     {
+        if (!context.Request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "send the trigger request as application/json");
+        }
+
         TriggerRequest? request;
         try
         {

@@ -71,6 +71,8 @@ public static class ServiceHost
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
+        // Errors without a body of their own (an unknown route, a wrong method) are ProblemDetails too.
+        app.UseStatusCodePages();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (PlanController controller, WatchCache cache) => controller.Ready
             ? Results.Text("ok")
