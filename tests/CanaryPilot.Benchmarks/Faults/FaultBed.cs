@@ -194,6 +194,15 @@ internal sealed class FaultBed : IAsyncDisposable
             },
             "bookinfo");
 
+    /// <summary>The VirtualService and every RolloutPlan as the cluster holds them now, to tell whether anything was applied.</summary>
+    public async Task<string> ClusterStateAsync()
+    {
+        var client = _environment.Cluster.Client;
+        var virtualService = await client.CustomObjects.GetNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews");
+        var plans = await client.CustomObjects.ListNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans");
+        return KubernetesJson.Serialize(virtualService) + KubernetesJson.Serialize(JsonNode.Parse(KubernetesJson.Serialize(plans))?["items"]);
+    }
+
     /// <summary>Creates the plan in the cluster, as <c>kubectl create -f</c> would.</summary>
     public async Task CreatePlanAsync(string yaml)
     {
@@ -203,11 +212,12 @@ internal sealed class FaultBed : IAsyncDisposable
 
     /// <summary>
     /// <c>canarypilot serve</c> as its own process: a replica named <paramref name="identity"/> on a free
-    /// loopback port, electing its leader on a Lease of <paramref name="lease"/> (renewed within 3/4 of it).
+    /// loopback port (or <paramref name="port"/>), electing its leader on a Lease of <paramref name="lease"/>
+    /// (renewed within 3/4 of it), its API's tokens from <paramref name="tokensFile"/> when given.
     /// </summary>
-    public Process StartServe(string identity, TimeSpan lease)
+    public Process StartServe(string identity, TimeSpan lease, int? port = null, string? tokensFile = null)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "serve", "--kubeconfig", _environment.Cluster.KubeconfigPath, "--prometheus", _environment.Prometheus.Address.ToString(), "--port", FreePort().ToString(CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "serve", "--kubeconfig", _environment.Cluster.KubeconfigPath, "--prometheus", _environment.Prometheus.Address.ToString(), "--port", (port ?? FreePort()).ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -216,6 +226,11 @@ internal sealed class FaultBed : IAsyncDisposable
         start.Environment["CanaryPilot__LeaseDuration"] = lease.ToString("c", CultureInfo.InvariantCulture);
         start.Environment["CanaryPilot__RenewDeadline"] = (lease * 0.75).ToString("c", CultureInfo.InvariantCulture);
         start.Environment["CanaryPilot__RetryPeriod"] = (lease / 8).ToString("c", CultureInfo.InvariantCulture);
+        if (tokensFile is not null)
+        {
+            start.Environment["CanaryPilot__TokensFile"] = tokensFile;
+        }
+
         return Started(start);
     }
 
@@ -242,7 +257,8 @@ internal sealed class FaultBed : IAsyncDisposable
         return process;
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free now.</summary>
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
@@ -274,7 +290,7 @@ internal sealed class FaultBed : IAsyncDisposable
     /// <summary>Everything the run showed: process output, the plan's status, the namespace's events. Each secret found in it is a leak.</summary>
     public async Task<IReadOnlyList<string>> LeaksAsync()
     {
-        Collect((await _environment.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString());
+        Collect(KubernetesJson.Serialize(await _environment.Cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans")));
         Collect(KubernetesJson.Serialize(await _environment.Cluster.Client.CoreV1.ListNamespacedEventAsync("bookinfo")));
         var text = string.Join('\n', _collected);
         return [.. Secrets.Where(s => text.Contains(s, StringComparison.Ordinal))];

@@ -8,7 +8,7 @@ namespace CanaryPilot.Benchmarks.Faults;
 /// </summary>
 internal static class FaultHarness
 {
-    private static readonly string[] Known = ["crash", "failover", "api", "prometheus"];
+    private static readonly string[] Known = ["crash", "failover", "api", "prometheus", "hostile"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -63,6 +63,7 @@ internal static class FaultHarness
             var (title, body) = suite switch
             {
                 "crash" => ("Crashes: `run` killed at random moments", await CrashSuite.RunAsync(runs, failing, parallel, Console.Out)),
+                "hostile" => ("Hostile input: the corpus, and a flood of malformed API requests", await HostileSuite.RunAsync(Console.Out)),
                 "api" => ("Kubernetes API faults: conflicts, errors, dropped watches, latency", await ApiFaultSuite.RunAsync(rollouts, Console.Out)),
                 "prometheus" => ("Prometheus faults: down, NaN, empty, slow", await PrometheusSuite.RunAsync(prometheusRuns, parallel, Console.Out)),
                 "failover" => ("Failover: the leading `serve` replica killed", await FailoverSuite.RunAsync(failovers, parallel, Console.Out)),
