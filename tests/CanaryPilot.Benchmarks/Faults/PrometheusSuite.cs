@@ -46,9 +46,18 @@ internal static class PrometheusSuite
         await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (scenario, _) =>
         {
             // Mid-rollout: after the first stage has begun and before the last has ended.
+            // A run that ended before its fault began tested nothing: it is run again, the fault drawn earlier.
             var span = scenario.Healthy ? healthy : failing;
-            var at = TimeSpan.FromSeconds(1) + (TimeSpan.FromTicks(Math.Max(0, (span - TimeSpan.FromSeconds(6)).Ticks)) * Random.Shared.NextDouble());
-            var judged = await OnceAsync(scenario, at);
+            var latest = TimeSpan.FromTicks(Math.Max(0, (span - TimeSpan.FromSeconds(6)).Ticks));
+            TimeSpan at;
+            RunJudgement judged;
+            do
+            {
+                at = TimeSpan.FromSeconds(1) + (latest * Random.Shared.NextDouble());
+                judged = await OnceAsync(scenario, at);
+                latest /= 2;
+            }
+            while (judged.Wrong is [EndedFirst]);
             lock (outcomes)
             {
                 outcomes.Add((scenario, judged));
@@ -95,6 +104,8 @@ internal static class PrometheusSuite
 
     private const string SteppedDuring = "stepped during the fault";
 
+    private const string EndedFirst = "ended before the fault began";
+
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<TimeSpan> CalibrateAsync(WorkloadBehavior canary)
@@ -124,7 +135,7 @@ internal static class PrometheusSuite
             await Task.WhenAny(exited, Task.Delay(at > clock.Elapsed ? at - clock.Elapsed : TimeSpan.FromMilliseconds(500), deadline.Token));
             if (exited.IsCompleted)
             {
-                return RunJudgement.None with { Wrong = ["ended before the fault began"] };
+                return RunJudgement.None with { Wrong = [EndedFirst] };
             }
 
             began = DateTimeOffset.UtcNow;
