@@ -181,14 +181,7 @@ internal static class ApiFaultSuite
         await Parallel.ForEachAsync(Enumerable.Range(0, size), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, token) =>
         {
             var service = $"svc-{i}";
-            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
-                {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
-                 "spec": {"hosts": ["{{{service}}}"], "http": [{"name": "primary", "route": [{"destination": {"host": "{{{service}}}", "subset": "v1"}}]}]}}
-                """)!, "networking.istio.io", "v1", Namespace, "virtualservices", cancellationToken: token);
-            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
-                {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
-                 "spec": {"host": "{{{service}}}", "subsets": [{"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}}
-                """)!, "networking.istio.io", "v1", Namespace, "destinationrules", cancellationToken: token);
+            await MeshObjects.CreateAsync(client, Namespace, service, token);
             await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
                 {"apiVersion": "canarypilot.io/v1alpha1", "kind": "RolloutPlan", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
                  "spec": {
@@ -321,30 +314,8 @@ internal static class ApiFaultSuite
             }
         }
 
-        private async Task WatchAsync(string group, string version, string plural, Action<JsonNode> onItem)
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await foreach (var (_, item) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(group, version, Namespace, plural, cancellationToken: _stop.Token))
-                    {
-                        if (JsonNode.Parse(item.ToString()!) is { } json)
-                        {
-                            onItem(json);
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                catch (Exception e) when (e is HttpRequestException or IOException or k8s.Autorest.HttpOperationException)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100));
-                }
-            }
-        }
+        private Task WatchAsync(string group, string version, string plural, Action<JsonNode> onItem) =>
+            FaultBed.WatchAsync(client, Namespace, group, version, plural, onItem, _stop.Token);
 
         public void Dispose()
         {

@@ -500,15 +500,20 @@ internal sealed class FaultBed : IAsyncDisposable
         }
     }
 
-    private async Task WatchAsync(string group, string version, string plural, Action<JsonNode> onItem)
+    private Task WatchAsync(string group, string version, string plural, Action<JsonNode> onItem) =>
+        WatchAsync(_environment.Cluster.Client, "bookinfo", group, version, plural, onItem, _stop.Token);
+
+    /// <summary>
+    /// Every object of a namespace's custom resources as a watch delivers it, until <paramref name="stop"/>: a watch
+    /// can end (the server closes it, or a fault drops it), and is started again, as a controller would.
+    /// </summary>
+    public static async Task WatchAsync(IKubernetes client, string ns, string group, string version, string plural, Action<JsonNode> onItem, CancellationToken stop)
     {
-        // A watch can end (the server closes it); start again until the bed stops, as a controller would.
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             try
             {
-                var events = _environment.Cluster.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(group, version, "bookinfo", plural, cancellationToken: _stop.Token);
-                await foreach (var (_, item) in events)
+                await foreach (var (_, item) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(group, version, ns, plural, cancellationToken: stop))
                 {
                     if (JsonNode.Parse(item.ToString()!) is { } json)
                     {
@@ -522,7 +527,7 @@ internal sealed class FaultBed : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or IOException or k8s.Autorest.HttpOperationException)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100));
+                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
             }
         }
     }

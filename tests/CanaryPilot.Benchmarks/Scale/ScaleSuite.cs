@@ -299,14 +299,7 @@ internal static class ScaleSuite
         await Parallel.ForEachAsync(Enumerable.Range(0, size), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
         {
             var service = $"svc-{i}";
-            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
-                {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
-                 "spec": {"hosts": ["{{{service}}}"], "http": [{"name": "primary", "route": [{"destination": {"host": "{{{service}}}", "subset": "v1"}}]}]}}
-                """)!, "networking.istio.io", "v1", Namespace, "virtualservices", cancellationToken: token);
-            await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
-                {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
-                 "spec": {"host": "{{{service}}}", "subsets": [{"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}}
-                """)!, "networking.istio.io", "v1", Namespace, "destinationrules", cancellationToken: token);
+            await MeshObjects.CreateAsync(client, Namespace, service, token);
             await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse($$$"""
                 {"apiVersion": "canarypilot.io/v1alpha1", "kind": "RolloutPlan", "metadata": {"name": "{{{service}}}", "namespace": "{{{Namespace}}}"},
                  "spec": {
