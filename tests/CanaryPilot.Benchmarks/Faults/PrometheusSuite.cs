@@ -65,7 +65,7 @@ internal static class PrometheusSuite
             }
         });
 
-        var table = new Table("fault", "canary", "the plan says", "runs", "right", "lost", "stepped during the fault", "stage skipped", "weight lowered", "secrets shown");
+        var table = new Table("fault", "canary", "the plan says", "runs", "right", "lost", "stepped during the fault", "stages repeated", "stage skipped", "weight lowered", "notifications (repeated)", "secrets shown");
         foreach (var scenario in Scenarios)
         {
             var list = outcomes.Where(o => o.Scenario == scenario).Select(o => o.Judged).ToList();
@@ -77,8 +77,10 @@ internal static class PrometheusSuite
                 N(list.Count(j => j.Right)),
                 N(list.Count(j => j.Lost)),
                 N(list.Count(j => j.Wrong.Any(w => w.StartsWith(SteppedDuring, StringComparison.Ordinal)))),
+                N(list.Sum(j => j.Repeated)),
                 N(list.Count(j => j.Skipped)),
                 N(list.Count(j => j.Lowered)),
+                $"{N(list.Sum(j => j.Notifications))} ({N(list.Sum(j => j.DuplicateNotifications))})",
                 N(list.Sum(j => j.Leaks)));
         }
 
