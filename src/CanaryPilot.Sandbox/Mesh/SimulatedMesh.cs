@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -21,6 +22,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly IstioMetrics _metrics = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Random _random;
+    private readonly ConcurrentDictionary<string, bool> _turned = new(StringComparer.Ordinal);
     private Task _traffic = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
     private JsonObject? _virtualService;
@@ -39,6 +41,12 @@ public sealed class SimulatedMesh : IAsyncDisposable
 
     /// <summary>When the mesh started: a workload's <see cref="SimulatedWorkload.Changes"/> count from here.</summary>
     public DateTimeOffset Started { get; }
+
+    /// <summary>From now on <paramref name="workload"/> behaves as its <see cref="SimulatedWorkload.Later"/>.</summary>
+    public void TurnToLater(string workload) => _turned[workload] = true;
+
+    /// <summary>Whether <paramref name="workload"/> has been turned to its later behaviour.</summary>
+    public bool HasTurned(string workload) => _turned.ContainsKey(workload);
 
     /// <summary>Where Prometheus scrapes: <c>http://127.0.0.1:PORT/metrics</c>.</summary>
     public required Uri MetricsAddress { get; init; }
@@ -160,7 +168,8 @@ public sealed class SimulatedMesh : IAsyncDisposable
             return; // a destination no simulated workload serves: Istio would answer 503 with no upstream
         }
 
-        var (code, duration) = workload.BehaviorAt(elapsed).Sample(_random);
+        var behavior = workload.Later is { } later && _turned.ContainsKey(workload.Workload) ? later : workload.BehaviorAt(elapsed);
+        var (code, duration) = behavior.Sample(_random);
         var serviceHost = $"{_options.Service}.{_options.Namespace}.svc.cluster.local";
         _metrics.Record(_options.Client, new MeshIdentity(workload.Workload, _options.Namespace, _options.Service, workload.Version), serviceHost, _options.Namespace, code, duration);
     }

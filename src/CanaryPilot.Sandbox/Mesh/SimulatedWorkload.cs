@@ -2,7 +2,7 @@ namespace CanaryPilot.Sandbox.Mesh;
 
 /// <summary>
 /// One version of the service: how Istio names it in metrics, which destination reaches it, and how
-/// it behaves — optionally changing after a while (a canary that degrades five minutes in).
+/// it behaves — optionally changing after a while (a canary that degrades five minutes in), or when told.
 /// </summary>
 public sealed record SimulatedWorkload
 {
@@ -22,6 +22,12 @@ public sealed record SimulatedWorkload
 
     /// <summary>Behaviour changes: from <c>After</c> (since the mesh started) on, the workload behaves as given.</summary>
     public IReadOnlyList<(TimeSpan After, WorkloadBehavior Behavior)> Changes { get; init; } = [];
+
+    /// <summary>
+    /// How it behaves once the mesh is told to turn it (<see cref="SimulatedMesh.TurnToLater"/>), whatever the time:
+    /// a canary that degrades as it reaches a stage.
+    /// </summary>
+    public WorkloadBehavior? Later { get; init; }
 
     public WorkloadBehavior BehaviorAt(TimeSpan elapsed) =>
         Changes.Where(c => c.After <= elapsed).OrderBy(c => c.After).Select(c => c.Behavior).LastOrDefault() ?? Behavior;

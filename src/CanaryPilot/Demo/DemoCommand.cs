@@ -79,6 +79,12 @@ internal static class DemoCommand
             {
                 session = new RolloutSession(engine, plan, view, async status =>
                 {
+                    if (scenario.TurnsBad(status) && !environment.Mesh.HasTurned(scenario.Canary.Workload))
+                    {
+                        environment.Mesh.TurnToLater(scenario.Canary.Workload);
+                        view.Note($"reviews v2 turns bad at stage {status.StageName}");
+                    }
+
                     if (scenario.StopsPrometheus(status) && environment.Prometheus.IsRunning)
                     {
                         await environment.Prometheus.StopAsync();

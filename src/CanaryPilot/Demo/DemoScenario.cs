@@ -18,9 +18,6 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
     /// <summary>Both versions fail 1% of their requests, as real services do: the sequential judge learns from such events.</summary>
     private static readonly WorkloadBehavior Everyday = Healthy with { ErrorRate = 0.01 };
 
-    /// <summary>When the canary turns bad in the scenarios where it does: a few stages in.</summary>
-    private static readonly TimeSpan TurnsBad = TimeSpan.FromSeconds(12);
-
     public static IReadOnlyList<DemoScenario> All { get; } =
     [
         new("healthy", "reviews v2 is as good as v1: every stage passes and it is promoted", Version2(Healthy), 200, RolloutPhase.Succeeded),
@@ -35,6 +32,7 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
         {
             Plan = DemoPlan.Sequential,
             Stable = Everyday,
+            TurnsBadWhen = status => status.LastAnalysis is not null,
         },
         new("flaky-prometheus", "Prometheus goes away mid-rollout: the checks are inconclusive, the stage holds, and the missing-data policy rolls back",
             Version2(Healthy), 200, RolloutPhase.RolledBack, RollbackCause.NoEvidence),
@@ -49,6 +47,15 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
     /// <summary>Prometheus goes away once the rollout is two stages in.</summary>
     public bool StopsPrometheus(RolloutStatus status) => Name == "flaky-prometheus" && status.Stage >= 1;
 
+    /// <summary>
+    /// Whether a canary that starts well turns bad now: at a point of the rollout, not a moment of the clock, so
+    /// that however fast the machine, the stages before it see the canary healthy.
+    /// </summary>
+    public bool TurnsBad(RolloutStatus status) => Canary.Later is not null && TurnsBadWhen(status);
+
+    /// <summary>When a canary that starts well turns bad: as it reaches the second stage, unless the scenario says otherwise.</summary>
+    public Func<RolloutStatus, bool> TurnsBadWhen { get; init; } = status => status.Stage >= 1;
+
     private static SimulatedWorkload Version2(WorkloadBehavior behavior, WorkloadBehavior? later = null) => new()
     {
         Workload = "reviews-v2",
@@ -56,6 +63,6 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
         Host = "reviews",
         Subset = "v2",
         Behavior = behavior,
-        Changes = later is null ? [] : [(TurnsBad, later)],
+        Later = later,
     };
 }

@@ -191,7 +191,7 @@ internal sealed partial class ContinuousGuard(
     internal static DateTimeOffset Floor(DateTimeOffset now, TimeSpan step) =>
         new(now.UtcTicks - (now.UtcTicks % Math.Max(1, step.Ticks)), TimeSpan.Zero);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The continuous guard rolls {Namespace}/{Rollout} back: metric {Metric} is {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The continuous guard rolls {Namespace}/{Rollout} back: metric {Metric}: {Reason}")]
     private static partial void LogTripped(ILogger logger, string @namespace, string rollout, string metric, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The continuous guard stops watching metric {Metric} of {Namespace}/{Rollout} for this stage: {Why}; the analysis ticks judge it on")]
