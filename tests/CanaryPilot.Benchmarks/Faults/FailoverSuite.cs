@@ -34,9 +34,10 @@ internal static class FailoverSuite
 
         var next = Seconds(outcomes.Select(o => o.NextStep));
         var leads = Seconds(outcomes.Select(o => o.Leads));
-        var table = new Table("runs", "right", "lost", "stages repeated", "stage skipped", "weight lowered", "user fields lost", "secrets shown", "kill → standby leads", "kill → next step");
+        var table = new Table("runs", "killed mid-rollout", "right", "lost", "stages repeated", "stage skipped", "weight lowered", "user fields lost", "secrets shown", "kill → standby leads", "kill → next step");
         table.Add(
             N(outcomes.Count),
+            N(outcomes.Count(o => !o.EndedBeforeKill)),
             N(outcomes.Count(o => o.Judged.Right)),
             N(outcomes.Count(o => o.Judged.Lost)),
             N(outcomes.Sum(o => o.Judged.Repeated)),
@@ -123,6 +124,7 @@ internal static class FailoverSuite
             await bed.CreatePlanAsync(FaultBed.Plan(inCluster: true));
             await Task.Delay(killAt, deadline.Token);
             var leader = await bed.LeaderAsync();
+            var ended = await bed.PhaseAsync() is "Succeeded" or "RolledBack" or "Failed";
             var killed = DateTimeOffset.UtcNow;
             replicas[leader!].Kill(entireProcessTree: true);
             while (await bed.LeaderAsync() == leader)
@@ -137,7 +139,7 @@ internal static class FailoverSuite
             }
 
             var judged = await bed.JudgeAsync(promotes: true);
-            return new FailoverOutcome(killAt, leads, bed.FirstStepAfter(killed) - killed, judged);
+            return new FailoverOutcome(killAt, leads, bed.FirstStepAfter(killed) - killed, judged) { EndedBeforeKill = ended };
         }
         catch (OperationCanceledException)
         {
@@ -153,5 +155,9 @@ internal static class FailoverSuite
         }
     }
 
-    private sealed record FailoverOutcome(TimeSpan KilledAt, TimeSpan? Leads, TimeSpan? NextStep, RunJudgement Judged);
+    private sealed record FailoverOutcome(TimeSpan KilledAt, TimeSpan? Leads, TimeSpan? NextStep, RunJudgement Judged)
+    {
+        /// <summary>The rollout had ended when the leader was killed: the standby had nothing left to do.</summary>
+        public bool EndedBeforeKill { get; init; }
+    }
 }
