@@ -44,7 +44,7 @@ internal sealed class Report(string path, string header)
     public static string Machine { get; } =
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
 
-    /// <summary>", at commit abc1234" when the harness runs from a git checkout (a dirty one says so).</summary>
+    /// <summary>", at commit abc1234" when the harness runs from a git checkout (one with changes outside docs/, which the harness writes, says so).</summary>
     private static string Commit()
     {
         static string? Git(params string[] args)
@@ -64,7 +64,7 @@ internal sealed class Report(string path, string header)
         }
 
         return Git("rev-parse", "--short", "HEAD") is { } commit
-            ? $", at commit {commit}{(Git("status", "--porcelain", "--untracked-files=no") is { Length: > 0 } ? " with uncommitted changes" : "")}"
+            ? $", at commit {commit}{(Git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs") is { Length: > 0 } ? " with uncommitted changes" : "")}"
             : "";
     }
 

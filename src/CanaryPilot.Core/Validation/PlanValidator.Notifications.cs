@@ -105,5 +105,19 @@ public sealed partial class PlanValidator
         {
             Error(path, "set exactly one of secretKeyRef, file or env");
         }
+
+        // The Secret's name becomes a path of a Kubernetes API request: only what Kubernetes accepts as one is taken.
+        if (source.SecretKeyRef is { } reference)
+        {
+            if (!Names.IsDnsSubdomain(reference.Name))
+            {
+                Error($"{path}.secretKeyRef.name", $"{Names.Quote(reference.Name)} is not a valid Secret name: {Names.DnsSubdomainRule}");
+            }
+
+            if (!Names.IsSecretKey(reference.Key))
+            {
+                Error($"{path}.secretKeyRef.key", $"{Names.Quote(reference.Key)} is not a valid Secret key: {Names.SecretKeyRule}");
+            }
+        }
     }
 }

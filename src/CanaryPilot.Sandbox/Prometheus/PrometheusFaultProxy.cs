@@ -60,10 +60,18 @@ public sealed class PrometheusFaultProxy : IAsyncDisposable
     public static async Task<PrometheusFaultProxy> StartAsync(Uri prometheus, CancellationToken cancellationToken = default)
     {
         var upstream = new HttpClient { BaseAddress = prometheus };
-        PrometheusFaultProxy? proxy = null;
-        var (app, address) = await LoopbackServer.StartAsync(context => proxy!.HandleAsync(context), cancellationToken: cancellationToken).ConfigureAwait(false);
-        proxy = new PrometheusFaultProxy(app, upstream, address);
-        return proxy;
+        try
+        {
+            PrometheusFaultProxy? proxy = null;
+            var (app, address) = await LoopbackServer.StartAsync(context => proxy!.HandleAsync(context), cancellationToken: cancellationToken).ConfigureAwait(false);
+            proxy = new PrometheusFaultProxy(app, upstream, address);
+            return proxy;
+        }
+        catch
+        {
+            upstream.Dispose();
+            throw;
+        }
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -101,7 +109,16 @@ public sealed class PrometheusFaultProxy : IAsyncDisposable
     /// <summary>An answer of the Prometheus HTTP API with every sample made NaN, or with no series.</summary>
     private static string Rewrite(string body, PrometheusFault fault)
     {
-        var answer = JsonNode.Parse(body);
+        JsonNode? answer;
+        try
+        {
+            answer = JsonNode.Parse(body);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return body; // not an answer of the API (an error page): passed on as it is
+        }
+
         if (answer?["data"] is not JsonObject data || data["result"] is not JsonArray result)
         {
             return body;

@@ -145,6 +145,7 @@ internal static class ApiFaultSuite
         cluster.Server.Faults.Clear();
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         var mine = cluster.Server.Audit.Records.Where(r => r.UserAgent.Contains("canarypilot/", StringComparison.Ordinal) && r.Resource != "leases").ToList();
+        await observer.StopAsync();
         var (right, lost, statusLost, wrong) = observer.Judge(rollouts, failing);
         var shown = KubernetesJson.Serialize(await client.CustomObjects.ListNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", Namespace, "rolloutplans"))
             + KubernetesJson.Serialize(await client.CoreV1.ListNamespacedEventAsync(Namespace));
@@ -205,11 +206,20 @@ internal static class ApiFaultSuite
         private readonly ConcurrentDictionary<string, List<(int Weight, int? Stage, string Phase, string? Started)>> _statuses = new();
         private readonly ConcurrentDictionary<string, List<int>> _weights = new();
 
+        private readonly List<Task> _watches = [];
+
         public Task StartAsync()
         {
-            _ = WatchAsync("canarypilot.io", "v1alpha1", "rolloutplans", OnPlan);
-            _ = WatchAsync("networking.istio.io", "v1", "virtualservices", OnVirtualService);
+            _watches.Add(WatchAsync("canarypilot.io", "v1alpha1", "rolloutplans", OnPlan));
+            _watches.Add(WatchAsync("networking.istio.io", "v1", "virtualservices", OnVirtualService));
             return Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+
+        /// <summary>Ends the watches, so that what they saw can be judged without a lock.</summary>
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_watches);
         }
 
         public int Ended() => _statuses.Values.Count(s => { lock (s) { return s is [.., { Phase: "Succeeded" or "RolledBack" or "Failed" }]; } });

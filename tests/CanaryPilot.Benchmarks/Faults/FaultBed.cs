@@ -34,6 +34,7 @@ internal sealed class FaultBed : IAsyncDisposable
     private readonly ConcurrentQueue<JsonNode> _notifications;
     private readonly ConcurrentQueue<string> _collected = new();
     private readonly List<Task> _watches = [];
+    private readonly ConcurrentBag<Process> _processes = [];
     private JsonNode _original = null!;
 
     private FaultBed(DemoEnvironment environment, WebApplication receiver, Uri receiverAddress, ConcurrentQueue<JsonNode> notifications)
@@ -139,8 +140,16 @@ internal sealed class FaultBed : IAsyncDisposable
             "fault-run", "a fault run", new SimulatedWorkload { Workload = "reviews-v2", Version = "v2", Host = "reviews", Subset = "v2", Behavior = canary }, requestsPerSecond, RolloutPhase.Succeeded);
         var environment = await DemoEnvironment.StartAsync(scenario, CancellationToken.None);
         var notifications = new ConcurrentQueue<JsonNode>();
+        var deliveries = 0;
         var (receiver, address) = await LoopbackServer.StartAsync(async context =>
         {
+            // Every fourth delivery is answered 503, so that retries, and what is said of a failed delivery, are part of every run.
+            if (Interlocked.Increment(ref deliveries) % 4 == 0)
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             if (JsonNode.Parse(body.ToArray()) is { } json)
@@ -165,7 +174,7 @@ internal sealed class FaultBed : IAsyncDisposable
         return path;
     }
 
-    /// <summary><c>canarypilot run</c> as its own process, its secrets in its environment, its output collected for the secret check; <paramref name="prometheus"/> stands in for the bed's.</summary>
+    /// <summary><c>canarypilot run</c> as its own process (the bed's: killed, if still running, when it is disposed), its secrets in its environment, its output collected for the secret check; <paramref name="prometheus"/> stands in for the bed's.</summary>
     public Process StartRun(string planPath, Uri? prometheus = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "run", "-f", planPath, "--kubeconfig", _environment.Cluster.KubeconfigPath, "--prometheus", (prometheus ?? _environment.Prometheus.Address).ToString(), "--output", "json"])
@@ -247,9 +256,11 @@ internal sealed class FaultBed : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a process the bed owns: whatever happens to the run, it is killed when the bed is disposed.</summary>
     private Process Started(ProcessStartInfo start)
     {
         var process = Process.Start(start)!;
+        _processes.Add(process);
         process.OutputDataReceived += (_, e) => Collect(e.Data);
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
         process.BeginOutputReadLine();
@@ -280,11 +291,11 @@ internal sealed class FaultBed : IAsyncDisposable
     /// <summary>The rollout's phase in the cluster now.</summary>
     public async Task<string?> PhaseAsync() => (await StatusAsync()).Phase;
 
-    /// <summary>The rollout's phase and message in the cluster now.</summary>
-    public async Task<(string? Phase, string? Message)> StatusAsync()
+    /// <summary>The rollout's phase, message and rollback cause in the cluster now.</summary>
+    public async Task<(string? Phase, string? Message, string? Cause)> StatusAsync()
     {
         var plan = JsonNode.Parse((await _environment.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", "bookinfo", "rolloutplans", "reviews")).ToString()!);
-        return ((string?)plan?["status"]?["phase"], (string?)plan?["status"]?["message"]);
+        return ((string?)plan?["status"]?["phase"], (string?)plan?["status"]?["message"], (string?)plan?["status"]?["cause"]);
     }
 
     /// <summary>Everything the run showed: process output, the plan's status, the namespace's events. Each secret found in it is a leak.</summary>
@@ -297,10 +308,13 @@ internal sealed class FaultBed : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, looking every 50 ms; false when it did not within <paramref name="timeout"/>.</summary>
-    public static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    public static Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout) => WaitForAsync(() => Task.FromResult(condition()), timeout);
+
+    /// <summary>Waits until <paramref name="condition"/> holds, asking every 50 ms; false when it did not within <paramref name="timeout"/>.</summary>
+    public static async Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > timeout)
             {
@@ -334,7 +348,7 @@ internal sealed class FaultBed : IAsyncDisposable
     {
         await CaughtUpAsync();
         var wrong = new List<string>();
-        var (phase, message) = await StatusAsync();
+        var (phase, message, _) = await StatusAsync();
         var expected = promotes ? "Succeeded" : "RolledBack";
         if (phase != expected)
         {
@@ -379,7 +393,16 @@ internal sealed class FaultBed : IAsyncDisposable
             wrong.Add($"{leaks.Count} secret(s) shown");
         }
 
+        // Delivery is at least once: the verdict must have been told, whatever was killed or failed on the way
+        // (a serve replica tells it after the status says it, and retries a delivery answered 503 a second later).
+        var verdict = $"io.canarypilot.rollout.{(promotes ? "promoted" : "rolledBack")}";
+        var verdictTold = await WaitForAsync(() => _notifications.Any(n => (string?)n["type"] == verdict), TimeSpan.FromSeconds(10));
         var told = Notifications.Select(n => ((string?)n["type"], n["data"]?["rollout"]?["stage"]?.ToJsonString())).ToList();
+        if (!verdictTold)
+        {
+            wrong.Add($"the webhook was never told {verdict}");
+        }
+
         return new RunJudgement
         {
             Lowered = lowered,
@@ -536,6 +559,17 @@ internal sealed class FaultBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
         await _stop.CancelAsync();
         await Task.WhenAll(_watches.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
         await _receiver.DisposeAsync();

@@ -19,32 +19,51 @@ internal static class FaultHarness
         var failovers = 20;
         var prometheusRuns = 10;
         var rollouts = 50;
+        string? bad = null;
+        int Count(ref int i)
+        {
+            var flag = args[i];
+            if (++i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                return n;
+            }
+
+            bad ??= $"faults: {flag} takes a whole number";
+            return 0;
+        }
+
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--runs":
-                    runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    runs = Count(ref i);
                     break;
                 case "--failing":
-                    failing = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    failing = Count(ref i);
                     break;
                 case "--failovers":
-                    failovers = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    failovers = Count(ref i);
                     break;
                 case "--prometheus-runs":
-                    prometheusRuns = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    prometheusRuns = Count(ref i);
                     break;
                 case "--rollouts":
-                    rollouts = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    rollouts = Count(ref i);
                     break;
                 case "--parallel":
-                    parallel = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    parallel = Count(ref i);
                     break;
                 default:
                     suites.Add(args[i]);
                     break;
             }
+        }
+
+        if (bad is not null)
+        {
+            await Console.Error.WriteLineAsync(bad);
+            return 2;
         }
 
         if (suites.Count == 0)

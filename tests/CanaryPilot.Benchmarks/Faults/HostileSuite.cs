@@ -38,7 +38,7 @@ internal static class HostileSuite
         var applied = await bed.ClusterStateAsync() != before;
         await progress.WriteLineAsync($"hostile: {outcomes.Count(o => o.Wrong is null)} of {outcomes.Count} refused right; the cluster {(applied ? "changed" : "is as it was")}");
         var flood = await FloodAsync(bed);
-        await progress.WriteLineAsync($"hostile: {Flood} malformed requests: {flood.ClientErrors} answered 4xx, {flood.ServerErrors} 5xx, {flood.Unanswered} unanswered; up after: {flood.UpAfter}");
+        await progress.WriteLineAsync($"hostile: {Flood} malformed requests: {flood.ClientErrors} answered 4xx, {flood.Accepted} accepted, {flood.ServerErrors} 5xx, {flood.Unanswered} unanswered; up after: {flood.UpAfter}");
         var leaks = await bed.LeaksAsync();
 
         var table = new Table("input", "cases", "runs", "right", "exit other than 2", "more than one line", "stack traces", "cluster changed");
@@ -56,8 +56,8 @@ internal static class HostileSuite
                 command == "run" ? (applied ? "yes" : "no") : "—");
         }
 
-        var api = new Table("requests at once", "answered 4xx", "answered 5xx", "unanswered", "API and /healthz after", "tokens shown");
-        api.Add(N(Flood), N(flood.ClientErrors), N(flood.ServerErrors), N(flood.Unanswered), flood.UpAfter ? "up" : "down", N(leaks.Count));
+        var api = new Table("requests at once", "answered 4xx", "accepted (2xx, 3xx)", "answered 5xx", "unanswered", "API and /healthz after", "tokens shown");
+        api.Add(N(Flood), N(flood.ClientErrors), N(flood.Accepted), N(flood.ServerErrors), N(flood.Unanswered), flood.UpAfter ? "up" : "down", N(leaks.Count));
         var wrong = outcomes.Where(o => o.Wrong is not null).ToList();
         return $"""
             The corpus is `tests/corpus/hostile` (its README says what each file attacks, and the line expected):
@@ -74,8 +74,9 @@ internal static class HostileSuite
 
             Then {N(Flood)} malformed requests at once to a `serve` process's API (on the deployment's 15 s Lease, once
             it leads: a standby answers operator actions 503), in ten kinds: a missing, a wrong and a
-            malformed bearer token, a viewer's token on an operator's action, malformed JSON, a body over the
-            64 KiB limit (sent as curl sends one, with `Expect: 100-continue`), a wrong content type, path traversal (`..%2f`), a query string of 8 KiB, an unknown route.
+            malformed bearer token, a viewer's token on an operator's action, and with the operator's token a
+            trigger with malformed JSON, with a body over the 64 KiB limit (sent as curl sends one, with
+            `Expect: 100-continue`) and with a form body, path traversal (`..%2f`), a query string of 8 KiB, an unknown route.
 
             {api.ToMarkdown()}
             {(flood.Unanswerable.Count == 0 ? "" : "\nNot answered 4xx: " + string.Join("; ", flood.Unanswerable.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} ({k.Value})")) + ".\n")}
@@ -165,7 +166,7 @@ internal static class HostileSuite
 
     private static List<string> Lines(string text) => [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
 
-    private sealed record FloodOutcome(int ClientErrors, int ServerErrors, int Unanswered, bool UpAfter)
+    private sealed record FloodOutcome(int Accepted, int ClientErrors, int ServerErrors, int Unanswered, bool UpAfter)
     {
         /// <summary>The kinds of the requests answered 5xx or not at all, with how many.</summary>
         public IReadOnlyDictionary<string, int> Unanswerable { get; init; } = new Dictionary<string, int>();
@@ -177,17 +178,17 @@ internal static class HostileSuite
         var tokens = Path.Combine(bed.Directory, "tokens");
         await File.WriteAllTextAsync(tokens, $"{bed.AuthorizationToken}:operator\nviewer-{bed.SigningSecret}:viewer\n");
         var port = FaultBed.FreePort();
-        using var serve = bed.StartServe("hostile", TimeSpan.FromSeconds(15), port, tokens);
+        var serve = bed.StartServe("hostile", TimeSpan.FromSeconds(15), port, tokens);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         try
         {
             // Once it leads: a standby answers operator actions 503, whatever they carry.
-            if (!await FaultBed.WaitForAsync(() => Ready(http) && Leads(http, bed.AuthorizationToken), Patience))
+            if (!await FaultBed.WaitForAsync(async () => await ReadyAsync(http) && await LeadsAsync(http, bed.AuthorizationToken), Patience))
             {
-                return new FloodOutcome(0, 0, Flood, false);
+                return new FloodOutcome(0, 0, 0, Flood, false);
             }
 
-            var (client, server, unanswered) = (0, 0, 0);
+            var (accepted, client, server, unanswered) = (0, 0, 0, 0);
             var missed = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             await Parallel.ForEachAsync(Enumerable.Range(0, Flood), new ParallelOptions { MaxDegreeOfParallelism = Flood }, async (i, token) =>
             {
@@ -196,7 +197,7 @@ internal static class HostileSuite
                     using var request = Malformed(i, bed);
                     using var response = await http.SendAsync(request, token);
                     var code = (int)response.StatusCode;
-                    Interlocked.Increment(ref code is >= 400 and < 500 ? ref client : ref code >= 500 ? ref server : ref unanswered);
+                    Interlocked.Increment(ref code is >= 400 and < 500 ? ref client : ref code >= 500 ? ref server : ref accepted);
                     if (code is < 400 or >= 500)
                     {
                         var body = await response.Content.ReadAsStringAsync(token);
@@ -213,8 +214,8 @@ internal static class HostileSuite
             using var good = new HttpRequestMessage(HttpMethod.Get, "/api/v1/rollouts/");
             good.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bed.AuthorizationToken);
             using var answer = await http.SendAsync(good);
-            var up = answer.StatusCode == HttpStatusCode.OK && Ready(http);
-            return new FloodOutcome(client, server, unanswered, up) { Unanswerable = missed };
+            var up = answer.StatusCode == HttpStatusCode.OK && await ReadyAsync(http);
+            return new FloodOutcome(accepted, client, server, unanswered, up) { Unanswerable = missed };
         }
         finally
         {
@@ -223,17 +224,19 @@ internal static class HostileSuite
     }
 
     /// <summary>Whether the replica takes operator actions: the leader answers one on no rollout 404, a standby 503.</summary>
-    private static bool Leads(HttpClient http, string token)
+    private static async Task<bool> LeadsAsync(HttpClient http, string token)
     {
         using var probe = Authorized(new HttpRequestMessage(HttpMethod.Post, "/api/v1/rollouts/bookinfo/no-such-rollout/pause"), token);
-        return http.Send(probe).StatusCode == HttpStatusCode.NotFound;
+        using var answer = await http.SendAsync(probe);
+        return answer.StatusCode == HttpStatusCode.NotFound;
     }
 
-    private static bool Ready(HttpClient http)
+    private static async Task<bool> ReadyAsync(HttpClient http)
     {
         try
         {
-            return http.GetAsync("/healthz").GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK;
+            using var answer = await http.GetAsync("/healthz");
+            return answer.StatusCode == HttpStatusCode.OK;
         }
         catch (HttpRequestException)
         {
@@ -250,17 +253,19 @@ internal static class HostileSuite
     /// <summary>The <paramref name="i"/>th malformed request, of ten kinds in turn.</summary>
     private static HttpRequestMessage Malformed(int i, FaultBed bed)
     {
+        // Bodies go where a body is read, a trigger; the rest to an action (the bed has no rollout to change).
         var action = "/api/v1/rollouts/bookinfo/reviews/abort";
+        var trigger = "/api/v1/rollouts/bookinfo/reviews/trigger";
         var request = (i % 10) switch
         {
             0 => new HttpRequestMessage(HttpMethod.Post, action),
             1 => Authorized(new HttpRequestMessage(HttpMethod.Post, action), "not-a-token"),
             2 => new HttpRequestMessage(HttpMethod.Post, action) { Headers = { { "Authorization", "Bearer" } } },
             3 => Authorized(new HttpRequestMessage(HttpMethod.Post, action), $"viewer-{bed.SigningSecret}"),
-            4 => Authorized(new HttpRequestMessage(HttpMethod.Post, action) { Content = new StringContent("{\"reason\": ", Encoding.UTF8, "application/json") }, bed.AuthorizationToken),
+            4 => Authorized(new HttpRequestMessage(HttpMethod.Post, trigger) { Content = new StringContent("{\"reason\": ", Encoding.UTF8, "application/json") }, bed.AuthorizationToken),
             // As curl sends a large body: asking first (Expect: 100-continue), so the 413 comes before the body.
-            5 => Authorized(new HttpRequestMessage(HttpMethod.Post, action) { Content = new StringContent($"{{\"reason\": \"{new string('x', 80 * 1024)}\"}}", Encoding.UTF8, "application/json"), Headers = { ExpectContinue = true } }, bed.AuthorizationToken),
-            6 => Authorized(new HttpRequestMessage(HttpMethod.Post, action) { Content = new StringContent("reason=now", Encoding.UTF8, "application/x-www-form-urlencoded") }, bed.AuthorizationToken),
+            5 => Authorized(new HttpRequestMessage(HttpMethod.Post, trigger) { Content = new StringContent($"{{\"reason\": \"{new string('x', 80 * 1024)}\"}}", Encoding.UTF8, "application/json"), Headers = { ExpectContinue = true } }, bed.AuthorizationToken),
+            6 => Authorized(new HttpRequestMessage(HttpMethod.Post, trigger) { Content = new StringContent("reason=now", Encoding.UTF8, "application/x-www-form-urlencoded") }, bed.AuthorizationToken),
             7 => Authorized(new HttpRequestMessage(HttpMethod.Get, "/api/v1/rollouts/..%2f..%2fkube-system/secrets"), bed.AuthorizationToken),
             8 => Authorized(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/rollouts/?{new string('q', 8 * 1024)}=1"), bed.AuthorizationToken),
             _ => Authorized(new HttpRequestMessage(HttpMethod.Delete, "/api/v1/nothing-here"), bed.AuthorizationToken),

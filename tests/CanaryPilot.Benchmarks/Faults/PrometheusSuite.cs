@@ -46,18 +46,20 @@ internal static class PrometheusSuite
         await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (scenario, _) =>
         {
             // Mid-rollout: after the first stage has begun and before the last has ended.
-            // A run that ended before its fault began tested nothing: it is run again, the fault drawn earlier.
+            // A run that reached its verdict before its fault began tested nothing: it is run again (twice at most,
+            // then counted wrong), the fault drawn earlier.
             var span = scenario.Healthy ? healthy : failing;
             var latest = TimeSpan.FromTicks(Math.Max(0, (span - TimeSpan.FromSeconds(6)).Ticks));
             TimeSpan at;
             RunJudgement judged;
+            var attempts = 0;
             do
             {
                 at = TimeSpan.FromSeconds(1) + (latest * Random.Shared.NextDouble());
                 judged = await OnceAsync(scenario, at);
                 latest /= 2;
             }
-            while (judged.Wrong is [EndedFirst]);
+            while (judged.Wrong is [EndedFirst] && ++attempts < 3);
             lock (outcomes)
             {
                 outcomes.Add((scenario, judged));
@@ -96,7 +98,7 @@ internal static class PrometheusSuite
 
             Right means: no step (a weight written, a stage entered, the promotion or a rollback) from {InFlight.TotalSeconds:0.0} s after
             the fault began — a check already under way may still count — until it ended, except the rollback the
-            plan asks for when the fault outlasts `maxDuration`; the verdict in the row; the stages in order, none skipped; on
+            plan asks for when the fault outlasts `maxDuration` (and it must say it was for want of evidence); the verdict in the row, told to the webhook; the stages in order, none skipped; on
             the way to a promotion the weight never lowered; no secret shown.
 
             {table.ToMarkdown()}
@@ -114,7 +116,7 @@ internal static class PrometheusSuite
     {
         await using var bed = await FaultBed.StartAsync(canary);
         var clock = Stopwatch.StartNew();
-        using var process = bed.StartRun(bed.WritePlan(FaultBed.Plan()));
+        var process = bed.StartRun(bed.WritePlan(FaultBed.Plan()));
         using var deadline = new CancellationTokenSource(Deadline);
         await process.WaitForExitAsync(deadline.Token);
         return process.ExitCode == (canary == DemoScenario.Healthy ? 0 : 1) ? clock.Elapsed : throw new InvalidOperationException($"an unfaulted run exited {process.ExitCode}: {string.Join(" | ", bed.Last(5))}");
@@ -126,17 +128,22 @@ internal static class PrometheusSuite
         await using var proxy = await PrometheusFaultProxy.StartAsync(bed.Environment.Prometheus.Address);
         proxy.Delay = TimeSpan.FromSeconds(3);
         using var deadline = new CancellationTokenSource(Deadline);
-        using var process = bed.StartRun(bed.WritePlan(FaultBed.Plan(maxMissing: scenario.MaxMissing)), proxy.Address);
+        var process = bed.StartRun(bed.WritePlan(FaultBed.Plan(maxMissing: scenario.MaxMissing)), proxy.Address);
         DateTimeOffset began, ended;
         try
         {
             // Mid-stage: the first stage must have begun (starting the rollout is not a step on evidence).
             var clock = Stopwatch.StartNew();
             var exited = process.WaitForExitAsync(deadline.Token);
-            await bed.StageEnteredAsync(0, Deadline);
-            await Task.WhenAny(exited, Task.Delay(at > clock.Elapsed ? at - clock.Elapsed : TimeSpan.FromMilliseconds(500), deadline.Token));
-            if (exited.IsCompleted)
+            if (!await bed.StageEnteredAsync(0, Deadline))
             {
+                return RunJudgement.LostRun(bed);
+            }
+
+            await Task.WhenAny(exited, Task.Delay(at > clock.Elapsed ? at - clock.Elapsed : TimeSpan.FromMilliseconds(500), deadline.Token));
+            if (exited.IsCompletedSuccessfully && process.ExitCode == (scenario.Healthy ? 0 : 1))
+            {
+                // The verdict an unfaulted run reaches, before the fault: nothing was tested.
                 return RunJudgement.None with { Wrong = [EndedFirst] };
             }
 
@@ -149,12 +156,16 @@ internal static class PrometheusSuite
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
             return RunJudgement.LostRun(bed);
         }
 
         var judged = await bed.JudgeAsync(scenario.Promotes);
         var wrong = judged.Wrong.ToList();
+        if (scenario.Length > Outage && !string.Equals((await bed.StatusAsync()).Cause, "NoEvidence", StringComparison.OrdinalIgnoreCase))
+        {
+            wrong.Add($"rolled back for {(await bed.StatusAsync()).Cause ?? "no cause"}, not for want of evidence");
+        }
+
         var expectedExit = scenario.Promotes ? 0 : 1;
         if (process.ExitCode != expectedExit)
         {

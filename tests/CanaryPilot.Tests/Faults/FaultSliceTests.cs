@@ -7,7 +7,8 @@ namespace CanaryPilot.Tests.Faults;
 /// <summary>
 /// A small slice of the fault harness (<c>scripts/faults</c>, docs/reliability.md) in the ordinary suite, on the
 /// same bed and the same judgement: real <c>canarypilot</c> processes killed with SIGKILL, a leader killed under a
-/// standby, Prometheus down mid-stage. The moments are the rollout's own (a stage entered), not the clock's.
+/// standby, Prometheus down mid-stage. The moments are the rollout's own (a stage entered), not the clock's;
+/// the bed kills whatever it started, however a test ends.
 /// </summary>
 public sealed class FaultSliceTests
 {
@@ -20,15 +21,14 @@ public sealed class FaultSliceTests
     {
         await using var bed = await FaultBed.StartAsync(DemoScenario.Healthy);
         var plan = bed.WritePlan(FaultBed.Plan());
-        using (var first = bed.StartRun(plan))
-        {
-            Assert.True(await bed.StageEnteredAsync(stage, Patience), $"stage {stage} was not entered: {string.Join(" | ", bed.Last(5))}");
-            first.Kill(entireProcessTree: true);
-            await first.WaitForExitAsync();
-        }
+        var first = bed.StartRun(plan);
+        Assert.True(await bed.StageEnteredAsync(stage, Patience), $"stage {stage} was not entered: {string.Join(" | ", bed.Last(5))}");
+        first.Kill(entireProcessTree: true);
+        await first.WaitForExitAsync();
 
-        using var again = bed.StartRun(plan);
-        await again.WaitForExitAsync(new CancellationTokenSource(Patience).Token);
+        var again = bed.StartRun(plan);
+        using var patience = new CancellationTokenSource(Patience);
+        await again.WaitForExitAsync(patience.Token);
 
         Assert.Empty((await bed.JudgeAsync(promotes: true)).Wrong);
         Assert.Equal(0, again.ExitCode);
@@ -41,27 +41,16 @@ public sealed class FaultSliceTests
         await bed.CreateSecretAsync();
         var lease = TimeSpan.FromSeconds(2);
         var replicas = new Dictionary<string, System.Diagnostics.Process> { ["replica-a"] = bed.StartServe("replica-a", lease), ["replica-b"] = bed.StartServe("replica-b", lease) };
-        try
-        {
-            await Eventually.TrueAsync(async () => await bed.LeaderAsync() is { Length: > 0 }, "a replica to take the Lease", Patience);
-            await bed.CreatePlanAsync(FaultBed.Plan(inCluster: true));
-            Assert.True(await bed.StageEnteredAsync(1, Patience), $"stage 1 was not entered: {string.Join(" | ", bed.Last(5))}");
+        await Eventually.TrueAsync(async () => await bed.LeaderAsync() is { Length: > 0 }, "a replica to take the Lease", Patience);
+        await bed.CreatePlanAsync(FaultBed.Plan(inCluster: true));
+        Assert.True(await bed.StageEnteredAsync(1, Patience), $"stage 1 was not entered: {string.Join(" | ", bed.Last(5))}");
 
-            var leader = await bed.LeaderAsync();
-            replicas[leader!].Kill(entireProcessTree: true);
+        var leader = await bed.LeaderAsync();
+        replicas[leader!].Kill(entireProcessTree: true);
 
-            await Eventually.TrueAsync(async () => await bed.PhaseAsync() is "Succeeded" or "RolledBack", "the standby to finish the rollout", Patience);
-            Assert.NotEqual(leader, await bed.LeaderAsync());
-            Assert.Empty((await bed.JudgeAsync(promotes: true)).Wrong);
-        }
-        finally
-        {
-            foreach (var replica in replicas.Values)
-            {
-                replica.Kill(entireProcessTree: true);
-                replica.Dispose();
-            }
-        }
+        await Eventually.TrueAsync(async () => await bed.PhaseAsync() is "Succeeded" or "RolledBack", "the standby to finish the rollout", Patience);
+        Assert.NotEqual(leader, await bed.LeaderAsync());
+        Assert.Empty((await bed.JudgeAsync(promotes: true)).Wrong);
     }
 
     [Fact]
@@ -69,7 +58,7 @@ public sealed class FaultSliceTests
     {
         await using var bed = await FaultBed.StartAsync(DemoScenario.Healthy);
         await using var proxy = await PrometheusFaultProxy.StartAsync(bed.Environment.Prometheus.Address);
-        using var run = bed.StartRun(bed.WritePlan(FaultBed.Plan()), proxy.Address);
+        var run = bed.StartRun(bed.WritePlan(FaultBed.Plan()), proxy.Address);
         Assert.True(await bed.StageEnteredAsync(1, Patience), $"stage 1 was not entered: {string.Join(" | ", bed.Last(5))}");
 
         proxy.Fault = PrometheusFault.Down;
@@ -77,7 +66,8 @@ public sealed class FaultSliceTests
         await Eventually.TrueAsync(() => bed.InconclusiveChecks >= 3, "three inconclusive checks", Patience);
         var back = DateTimeOffset.UtcNow;
         proxy.Fault = PrometheusFault.None;
-        await run.WaitForExitAsync(new CancellationTokenSource(Patience).Token);
+        using var patience = new CancellationTokenSource(Patience);
+        await run.WaitForExitAsync(patience.Token);
 
         // A check under way when Prometheus went down may still count; none taken while it was down.
         Assert.Empty(bed.StepsBetween(down + TimeSpan.FromSeconds(1.5), back));
