@@ -49,7 +49,7 @@ public sealed class PrometheusClientOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitFirstBreakDuration { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest break of an open circuit, for a Prometheus that stays down.</summary>
+    /// <summary>The longest break of an open circuit, for a Prometheus that stays down (a longer first break is cut to this).</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 

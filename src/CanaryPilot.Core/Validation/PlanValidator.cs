@@ -73,7 +73,7 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
             CheckNamespace(reference.Namespace, $"spec.service.virtualServices[{i}].namespace");
             if (!seen.Add($"{reference.Namespace ?? plan.Namespace}/{reference.Name}"))
             {
-                Error($"spec.service.virtualServices[{i}].name", $"VirtualService \"{reference.Name}\" is listed twice");
+                Error($"spec.service.virtualServices[{i}].name", $"VirtualService {Names.Quote(reference.Name)} is listed twice");
             }
 
             var duplicateRoute = reference.Routes.GroupBy(r => r, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
