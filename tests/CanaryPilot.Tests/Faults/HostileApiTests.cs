@@ -31,7 +31,9 @@ public sealed class HostileApiTests(HostileApiTests.Replica replica) : IClassFix
         {
             Bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy);
             await Bed.CreatePlanAsync(RolloutTestBed.Plan.Replace("{weight: 20}", "{weight: 20, approval: required}", StringComparison.Ordinal));
-            Service = await ServiceUnderTest.StartAsync(Bed);
+            // The deployment's Lease: with the tests' 2 s one, a thousand requests at once on a busy machine can
+            // delay a renewal past its deadline, and the replica answers actions 503 (standby) until it leads again.
+            Service = await ServiceUnderTest.StartAsync(Bed, lease: TimeSpan.FromSeconds(15));
             await Eventually.TrueAsync(() => Service.Leader.IsLeader, "the replica to lead");
             await Eventually.TrueAsync(async () => await Bed.PhaseAsync() == "Progressing", "the rollout to start");
 

@@ -28,17 +28,18 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     /// <summary>
     /// Starts a replica; <paramref name="options"/>, when given, are its settings (as a Deployment's
-    /// environment makes them) before the test's own; <paramref name="prometheus"/> stands in for the bed's.
+    /// environment makes them) before the test's own; <paramref name="prometheus"/> stands in for the bed's;
+    /// <paramref name="lease"/> is the leader's Lease (2 s, for failovers a test can wait for).
     /// </summary>
-    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a", ServiceOptions? options = null, Uri? prometheus = null)
+    public static async Task<ServiceUnderTest> StartAsync(RolloutTestBed bed, string identity = "replica-a", ServiceOptions? options = null, Uri? prometheus = null, TimeSpan? lease = null)
     {
         options ??= new ServiceOptions();
         options.Port = 0;
         options.ListenOnAllInterfaces = false;
         options.Prometheus = (prometheus ?? bed.Prometheus.Address).ToString();
         options.Identity = identity;
-        options.LeaseDuration = TimeSpan.FromSeconds(2);
-        options.RenewDeadline = TimeSpan.FromSeconds(1);
+        options.LeaseDuration = lease ?? TimeSpan.FromSeconds(2);
+        options.RenewDeadline = options.LeaseDuration / 2;
         options.RetryPeriod = TimeSpan.FromMilliseconds(200);
         var tokens = TokenStore.Parse($"{OperatorToken}:operator\n{ViewerToken}:viewer\n", "tokens");
         var app = ServiceHost.Build(options, bed.Cluster.Configuration, tokens);
