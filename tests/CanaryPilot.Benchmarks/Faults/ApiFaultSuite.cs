@@ -73,8 +73,9 @@ internal static class ApiFaultSuite
             recorded and not taken). Requests are the controller's, counted by the emulator; in the faulted row,
             after each count, what the faults added to the calm run's. Notifications repeated: told again for the
             same rollout, event and stage (delivery is at least once: a status write that failed after a
-            notification was sent is retried with it). Secrets shown: the webhook token or signing secret found in
-            any RolloutPlan's status or any event.
+            notification was sent is retried with it); the receiver answers every fourth delivery 503. Secrets
+            shown: the webhook token or signing secret found in any RolloutPlan's status, any event or any of the
+            controller's log lines.
 
             {table.ToMarkdown()}
             {(wrong.Count == 0 ? "" : "\nWrong rollouts:\n\n" + string.Join("\n", wrong.Take(20)))}
@@ -103,8 +104,16 @@ internal static class ApiFaultSuite
         await using var _ = counters;
         await using var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [new Uri(countersAddress, "/metrics")] });
         var told = new ConcurrentQueue<JsonNode>();
+        var deliveries = 0;
         var (receiver, receiverAddress) = await LoopbackServer.StartAsync(async context =>
         {
+            // Every fourth delivery is answered 503: retries, and what is logged of a failed delivery, are part of the run.
+            if (Interlocked.Increment(ref deliveries) % 4 == 0)
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+
             if (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) is { } json)
             {
                 told.Enqueue(json);
@@ -123,24 +132,37 @@ internal static class ApiFaultSuite
             cluster.Server.Faults.Latency = Latency;
         }
 
-        var clock = Stopwatch.StartNew();
-        var options = new ServiceOptions { Port = 0, Lease = $"{Namespace}/canarypilot-controller", Identity = "api-faults" };
-        await using var service = ServiceHost.Build(options, cluster.Configuration, TokenStore.Parse("", "none"));
-        await service.StartAsync();
-        var done = false;
-        while (!done && clock.Elapsed < Deadline)
+        // The controller's log lines (JSON on standard output) are kept for the secret check.
+        var console = Console.Out;
+        var logs = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(logs));
+        TimeSpan elapsed;
+        try
         {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var ended = observer.Ended();
-            done = ended == rollouts;
-            if (clock.Elapsed.Seconds % 15 == 0)
+            var clock = Stopwatch.StartNew();
+            var options = new ServiceOptions { Port = 0, Lease = $"{Namespace}/canarypilot-controller", Identity = "api-faults" };
+            await using var service = ServiceHost.Build(options, cluster.Configuration, TokenStore.Parse("", "none"));
+            await service.StartAsync();
+            var done = false;
+            while (!done && clock.Elapsed < Deadline)
             {
-                await progress.WriteLineAsync($"api {(faulted ? "faulted" : "calm")}: {ended} of {rollouts} rollouts ended after {clock.Elapsed.TotalSeconds:0} s");
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                var ended = observer.Ended();
+                done = ended == rollouts;
+                if (clock.Elapsed.Seconds % 15 == 0)
+                {
+                    await progress.WriteLineAsync($"api {(faulted ? "faulted" : "calm")}: {ended} of {rollouts} rollouts ended after {clock.Elapsed.TotalSeconds:0} s");
+                }
             }
+
+            elapsed = clock.Elapsed;
+            await service.StopAsync();
+        }
+        finally
+        {
+            Console.SetOut(console);
         }
 
-        var elapsed = clock.Elapsed;
-        await service.StopAsync();
         var injected = cluster.Server.Faults.Injected;
         cluster.Server.Faults.Clear();
         await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -148,9 +170,10 @@ internal static class ApiFaultSuite
         await observer.StopAsync();
         var (right, lost, statusLost, wrong) = observer.Judge(rollouts, failing);
         var shown = KubernetesJson.Serialize(await client.CustomObjects.ListNamespacedCustomObjectAsync("canarypilot.io", "v1alpha1", Namespace, "rolloutplans"))
-            + KubernetesJson.Serialize(await client.CoreV1.ListNamespacedEventAsync(Namespace));
+            + KubernetesJson.Serialize(await client.CoreV1.ListNamespacedEventAsync(Namespace))
+            + logs;
         var transitions = told.Select(n => ((string?)n["type"], (string?)n["data"]?["rollout"]?["rollout"], (int?)n["data"]?["rollout"]?["stage"])).ToList();
-        await progress.WriteLineAsync($"api {(faulted ? "faulted" : "calm")}: {right} of {rollouts} right, {lost} lost, {statusLost} with a status write lost, in {elapsed.TotalSeconds:0} s");
+        await progress.WriteLineAsync($"api {(faulted ? "faulted" : "calm")}: {right} of {rollouts} right, {lost} lost, {statusLost} with a status write lost, in {elapsed.TotalSeconds:0} s; {logs.ToString().Count(c => c == '\n')} log lines kept");
         return new Outcome(
             right,
             lost,
