@@ -337,9 +337,7 @@ internal static class ApiFaultSuite
                 return;
             }
 
-            var route = item["spec"]?["http"]?[0]?["route"]?.AsArray() ?? [];
-            var canary = route.FirstOrDefault(d => (string?)d?["destination"]?["subset"] == "v2");
-            var weight = canary is null ? 0 : (int?)canary["weight"] ?? (route.Count == 1 ? 100 : 0);
+            var weight = FaultBed.CanaryWeight(item, route: "primary");
             var list = _weights.GetOrAdd(name, _ => []);
             lock (list)
             {

@@ -495,13 +495,13 @@ internal sealed class FaultBed : IAsyncDisposable
         }
     }
 
-    /// <summary>The canary's weight on the driven route of a reviews VirtualService.</summary>
-    private static int CanaryWeight(JsonNode virtualService)
+    /// <summary>The canary's (subset v2's) weight on the http route <paramref name="route"/> of a VirtualService; 0 when it has none.</summary>
+    public static int CanaryWeight(JsonNode virtualService, string route = "reviews-primary")
     {
-        var primary = virtualService["spec"]?["http"]?.AsArray().FirstOrDefault(h => (string?)h?["name"] == "reviews-primary");
-        var route = primary?["route"]?.AsArray() ?? [];
-        var canary = route.FirstOrDefault(d => (string?)d?["destination"]?["subset"] == "v2");
-        return canary is null ? 0 : canary["weight"]?.GetValue<int>() ?? (route.Count == 1 ? 100 : 0);
+        var primary = virtualService["spec"]?["http"]?.AsArray().FirstOrDefault(h => (string?)h?["name"] == route);
+        var destinations = primary?["route"]?.AsArray() ?? [];
+        var canary = destinations.FirstOrDefault(d => (string?)d?["destination"]?["subset"] == "v2");
+        return canary is null ? 0 : canary["weight"]?.GetValue<int>() ?? (destinations.Count == 1 ? 100 : 0);
     }
 
     private void OnRolloutPlan(JsonNode item)

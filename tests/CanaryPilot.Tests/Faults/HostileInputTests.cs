@@ -13,23 +13,6 @@ namespace CanaryPilot.Tests.Faults;
 /// </summary>
 public sealed class HostileInputTests(HostileInputTests.Cluster cluster) : IClassFixture<HostileInputTests.Cluster>, IDisposable
 {
-    /// <summary>A valid plan, into which the 3 MiB name is written.</summary>
-    private const string Plan = """
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          service:
-            name: reviews
-            virtualServices: [{name: reviews}]
-            stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
-            canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
-          stages: [{weight: 20}, {weight: 50}, {weight: 100}]
-          analysis:
-            metrics:
-              - {name: latency-p99, template: istio-request-duration-p99, thresholds: {max: 500}}
-        """;
-
     private readonly DirectoryInfo _generated = Directory.CreateTempSubdirectory("canarypilot-hostile-");
 
     /// <summary>The cluster and Prometheus <c>run</c> and <c>analyze</c> are pointed at, one for the class.</summary>
@@ -195,7 +178,7 @@ public sealed class HostileInputTests(HostileInputTests.Cluster cluster) : IClas
                 File.WriteAllBytes(path, [.. "apiVersion: canarypilot.io/v1alpha1\nkind: RolloutPlan\nmetadata: {name: "u8, 0xC3, 0x28, .. "reviews}\n"u8]);
                 break;
             case "name-of-3-mib.yaml":
-                File.WriteAllText(path, Plan.Replace("{name: reviews,", "{name: " + new string('r', 3 * 1024 * 1024) + ",", StringComparison.Ordinal));
+                File.WriteAllText(path, RolloutTestBed.Plan.Replace("{name: reviews,", "{name: " + new string('r', 3 * 1024 * 1024) + ",", StringComparison.Ordinal));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, null);
