@@ -32,7 +32,6 @@ public sealed class PrometheusFaultProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private volatile PrometheusFault _fault;
-    private int _requests;
 
     private PrometheusFaultProxy(WebApplication app, HttpClient upstream, Uri address)
     {
@@ -54,9 +53,6 @@ public sealed class PrometheusFaultProxy : IAsyncDisposable
     /// <summary>How long a <see cref="PrometheusFault.Slow"/> answer takes.</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The requests the proxy was asked, faulted or not.</summary>
-    public int Requests => _requests;
-
     public static async Task<PrometheusFaultProxy> StartAsync(Uri prometheus, CancellationToken cancellationToken = default)
     {
         var upstream = new HttpClient { BaseAddress = prometheus };
@@ -76,7 +72,6 @@ public sealed class PrometheusFaultProxy : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _requests);
         var fault = _fault;
         if (fault == PrometheusFault.Down)
         {
