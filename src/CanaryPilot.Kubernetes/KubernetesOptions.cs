@@ -12,6 +12,11 @@ public sealed class KubernetesOptions
     [AllowedValues("v1", "v1beta1", "v1alpha3")]
     public string IstioApiVersion { get; set; } = "v1";
 
+    /// <summary>The gateway.networking.k8s.io version used to read and write HTTPRoutes; <c>v1</c> since Gateway API 1.0.</summary>
+    [Required]
+    [AllowedValues("v1", "v1beta1")]
+    public string GatewayApiVersion { get; set; } = "v1";
+
     /// <summary>Retries of a request that failed transiently (5xx, 429, a timeout, a dropped connection).</summary>
     [Range(0, 20)]
     public int MaxRetries { get; set; } = 4;

@@ -31,11 +31,11 @@ internal sealed class RouterHarness : IAsyncDisposable
         return new RouterHarness(cluster);
     }
 
-    public async Task CreateAsync(string plural, string json) =>
-        await Cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse(json)!, "networking.istio.io", "v1", "bookinfo", plural);
+    public async Task CreateAsync(string plural, string json, string group = "networking.istio.io") =>
+        await Cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse(json)!, group, "v1", "bookinfo", plural);
 
-    public async Task<JsonObject> GetAsync(string plural, string name) =>
-        (await Objects.GetAsync(new ResourceRef("networking.istio.io", "v1", "bookinfo", plural, name), CancellationToken.None))!;
+    public async Task<JsonObject> GetAsync(string plural, string name, string group = "networking.istio.io") =>
+        (await Objects.GetAsync(new ResourceRef(group, "v1", "bookinfo", plural, name), CancellationToken.None))!;
 
     public async Task<JsonObject> SpecAsync(string plural, string name) => (JsonObject)(await GetAsync(plural, name))["spec"]!.DeepClone();
 

@@ -2,12 +2,19 @@ namespace CanaryPilot.Core.Plans;
 
 /// <summary>
 /// One side of the rollout: an Istio destination (host, and a DestinationRule subset for a
-/// subset-level split, or a host of its own for a host-level split) and how metrics name it.
+/// subset-level split, or a host of its own for a host-level split; for HTTPRoutes, a Service of its
+/// own) and how metrics name it.
 /// </summary>
 public sealed record Destination
 {
-    /// <summary>The destination host as the VirtualService writes it: <c>reviews</c> or <c>reviews.bookinfo.svc.cluster.local</c>.</summary>
+    /// <summary>
+    /// The destination host as the VirtualService writes it: <c>reviews</c> or <c>reviews.bookinfo.svc.cluster.local</c>.
+    /// For HTTPRoutes, the name of the side's Service, as the backendRef writes it: <c>reviews-v2</c>.
+    /// </summary>
     public required string Host { get; init; }
+
+    /// <summary>The Service port of an HTTPRoute backendRef; when unset, any port of the host matches and an added canary copies the stable's.</summary>
+    public int? Port { get; init; }
 
     /// <summary>A subset defined by a DestinationRule for <see cref="Host"/>.</summary>
     public string? Subset { get; init; }

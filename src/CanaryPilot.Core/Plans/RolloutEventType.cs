@@ -8,6 +8,7 @@ public enum RolloutEventType
     AnalysisFailed,
     AwaitingApproval,
     DriftDetected,
+    TrafficHeld,
     Promoted,
     RolledBack,
     Aborted,

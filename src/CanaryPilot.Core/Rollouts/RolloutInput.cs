@@ -66,6 +66,15 @@ public sealed record DriftObserved(IReadOnlyList<string> Differences) : RolloutI
     public override string Name => "drift";
 }
 
+/// <summary>
+/// The traffic CanaryPilot set is not in force: a parent of a route refused it, or has not yet taken up the
+/// route's generation. The stage holds, its passes count again once the change is in force.
+/// </summary>
+public sealed record TrafficNotInForce(IReadOnlyList<NotInForce> Reasons) : RolloutInput
+{
+    public override string Name => "traffic";
+}
+
 /// <summary>What the plan's gates of <paramref name="Type"/> answered when the machine asked (<see cref="AskGates"/>).</summary>
 public sealed record GatesAnswered(GateType Type, IReadOnlyList<GateAnswer> Answers) : RolloutInput
 {

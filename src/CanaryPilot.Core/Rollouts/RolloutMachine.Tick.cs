@@ -89,6 +89,7 @@ public static partial class RolloutMachine
             CanaryWeight = stage.CanaryWeight,
             StableWeight = 100 - stage.CanaryWeight,
             StageStartedAt = now,
+            TrafficHold = null,
             StagePassingSince = now,
             StagePasses = 0,
             AwaitingApprovalFor = null,
@@ -116,6 +117,7 @@ public static partial class RolloutMachine
 
         var measured = status with
         {
+            TrafficHold = null,
             Metrics = analysis.Metrics.Select(m => Record(m, analysis.At)).ToList(),
             LastAnalysis = new AnalysisSummary { Time = analysis.At, Verdict = Name(analysis.Verdict), Summary = Summary(analysis) },
         };
@@ -330,6 +332,7 @@ public static partial class RolloutMachine
         Status = status with
         {
             Phase = RolloutPhase.Promoting,
+            TrafficHold = null,
             CanaryWeight = 100,
             StableWeight = 0,
             AwaitingApprovalFor = null,
@@ -347,6 +350,7 @@ public static partial class RolloutMachine
         Status = status with
         {
             Phase = RolloutPhase.RollingBack,
+            TrafficHold = null,
             Cause = cause,
             CanaryWeight = 0,
             StableWeight = 100,

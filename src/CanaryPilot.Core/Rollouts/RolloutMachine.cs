@@ -20,6 +20,7 @@ public static partial class RolloutMachine
         RetryCommand => OnRetry(status, now),
         PromoteCommand promote => OnPromote(status, promote, now),
         DriftObserved drift => OnDrift(plan, status, drift),
+        TrafficNotInForce held => OnTrafficNotInForce(plan, status, held, now),
         GatesAnswered answered => OnGatesAnswered(plan, status, answered, now),
         GuardTripped tripped => OnGuardTripped(status, tripped),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown rollout input"),
@@ -117,6 +118,32 @@ public static partial class RolloutMachine
         status.Phase is RolloutPhase.Initializing or RolloutPhase.Progressing or RolloutPhase.AwaitingApproval or RolloutPhase.Paused
             ? Promote(status, promote.By is null ? "promoted by a person" : $"promoted by {promote.By}", now)
             : Decision.Reject(status, $"a {status.Phase} rollout cannot be promoted");
+
+    /// <summary>
+    /// No evidence counts for a stage whose traffic is not in force: its passes start again, the progress deadline
+    /// still bounds the wait. People are told of a refusal, once per reason; a parent that has not reported on the
+    /// change yet only holds the stage.
+    /// </summary>
+    private static Decision OnTrafficNotInForce(RolloutPlan plan, RolloutStatus status, TrafficNotInForce held, DateTimeOffset now)
+    {
+        if (status.Phase != RolloutPhase.Progressing || held.Reasons.Count == 0)
+        {
+            return new Decision { Status = status };
+        }
+
+        if (PastDeadline(plan, status, now) is { } late)
+        {
+            return late;
+        }
+
+        var why = string.Join("; ", held.Reasons);
+        var message = $"holding: the traffic change is not in force: {why}";
+        return new Decision
+        {
+            Status = status with { StagePasses = 0, StagePassingSince = null, TrafficHold = why, Message = message },
+            Actions = status.TrafficHold == why || !held.Reasons.Any(r => r.Refused) ? [] : [new Announce(RolloutEventType.TrafficHeld, Severity.Warning, "TrafficNotInForce", message)],
+        };
+    }
 
     private static Decision OnDrift(RolloutPlan plan, RolloutStatus status, DriftObserved drift)
     {

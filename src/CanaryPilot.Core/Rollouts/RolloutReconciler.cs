@@ -142,8 +142,8 @@ public sealed class RolloutReconciler(
         {
             if (input is Tick { Analysis: null })
             {
-                status = await CheckDriftAsync(plan, stored, status, cancellationToken);
-                if (status.Phase == RolloutPhase.Progressing)
+                (status, var inForce) = await CheckTrafficAsync(plan, stored, status, cancellationToken);
+                if (status.Phase == RolloutPhase.Progressing && inForce)
                 {
                     var baselines = StageEvidence.StableBaselines(status);
                     var stageStartedAt = status.StageStartedAt;
@@ -168,20 +168,31 @@ public sealed class RolloutReconciler(
         }
     }
 
-    private async Task<RolloutStatus> CheckDriftAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the mesh back: drift is re-applied or pauses the rollout, as the plan says; a change a route's parent
+    /// has not accepted holds the stage. <c>InForce</c> is false when the mesh does not carry the stage's traffic,
+    /// so nothing measured now could be evidence about it.
+    /// </summary>
+    private async Task<(RolloutStatus Status, bool InForce)> CheckTrafficAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, CancellationToken cancellationToken)
     {
         if (status.Phase is not (RolloutPhase.Progressing or RolloutPhase.AwaitingApproval) || RolloutMachine.IntentFor(plan, status) is not { } intent)
         {
-            return status;
+            return (status, true);
         }
 
-        var differences = (await router.ObserveAsync(plan, cancellationToken)).DifferencesFrom(intent);
-        if (differences.Count == 0)
+        var observation = await router.ObserveAsync(plan, cancellationToken);
+        var differences = observation.DifferencesFrom(intent);
+        if (differences.Count > 0)
         {
-            return status;
+            return ((await StepAsync(plan, stored, status, new DriftObserved(differences), cancellationToken)).Result?.Status ?? status, false);
         }
 
-        return (await StepAsync(plan, stored, status, new DriftObserved(differences), cancellationToken)).Result?.Status ?? status;
+        if (observation.NotInForce.Count > 0)
+        {
+            return ((await StepAsync(plan, stored, status, new TrafficNotInForce(observation.NotInForce), cancellationToken)).Result?.Status ?? status, false);
+        }
+
+        return (status, true);
     }
 
     private async Task<Step> StepAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, RolloutInput input, CancellationToken cancellationToken)

@@ -83,6 +83,12 @@ public sealed record RolloutStatus
 
     /// <summary>The last decision, in a sentence.</summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// Why the traffic CanaryPilot set is not in force — a route's parent refused it, or has not taken it up
+    /// yet — while the stage holds for it; null when the mesh follows the status.
+    /// </summary>
+    public string? TrafficHold { get; init; }
 }
 
 public enum RolloutPhase

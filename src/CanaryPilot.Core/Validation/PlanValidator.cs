@@ -54,10 +54,17 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
     private void CheckService()
     {
         var service = plan.Spec.Service;
-        if (service.VirtualServices.Count == 0)
+        if (service.VirtualServices.Count == 0 && service.HttpRoutes.Count == 0)
         {
-            Error("spec.service.virtualServices", "name at least one VirtualService to drive");
+            Error("spec.service.virtualServices", "name at least one VirtualService (or HTTPRoute, under httpRoutes) to drive");
         }
+        else if (service.VirtualServices.Count > 0 && service.HttpRoutes.Count > 0)
+        {
+            // Istio leaves a host routed by both APIs undefined: one plan drives one of them.
+            Error("spec.service.httpRoutes", "a plan drives VirtualServices or HTTPRoutes, not both: Istio does not define which wins for one host");
+        }
+
+        CheckHttpRoutes(service);
 
         CheckNamespace(service.Namespace, "spec.service.namespace");
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -83,7 +90,10 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
             }
         }
 
-        if (Istio.HostName.Same(service.Stable.Host, plan.Namespace, service.Canary.Host, plan.Namespace)
+        CheckPort(service.Stable, "spec.service.stable.port");
+        CheckPort(service.Canary, "spec.service.canary.port");
+        if (service.Routing == RoutingKind.VirtualService
+            && Istio.HostName.Same(service.Stable.Host, plan.Namespace, service.Canary.Host, plan.Namespace)
             && service.Stable.Subset == service.Canary.Subset)
         {
             Error("spec.service.canary", $"the canary is the same destination as the stable ({service.Stable}); give the canary its own subset or host");
@@ -92,6 +102,62 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         if (service.Canary.Workload is null && service.Canary.Version is null)
         {
             Error("spec.service.canary", "set workload or version, so metrics can tell the canary from the stable");
+        }
+    }
+
+    private void CheckHttpRoutes(ServiceTarget service)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < service.HttpRoutes.Count; i++)
+        {
+            var reference = service.HttpRoutes[i];
+            var path = $"spec.service.httpRoutes[{i}]";
+            if (!Names.IsDnsSubdomain(reference.Name))
+            {
+                Error($"{path}.name", $"{Names.Quote(reference.Name)} is not a valid HTTPRoute name: {Names.DnsSubdomainRule}");
+            }
+
+            CheckNamespace(reference.Namespace, $"{path}.namespace");
+            if (reference.Rule is { } rule && !Names.IsDnsLabel(rule))
+            {
+                Error($"{path}.rule", $"{Names.Quote(rule)} is not a valid rule name: {Names.DnsLabelRule}");
+            }
+
+            if (!seen.Add($"{reference.Namespace ?? plan.Namespace}/{reference.Name}/{reference.Rule}"))
+            {
+                Error($"{path}.name", $"HTTPRoute {Names.Quote(reference.Name)} is listed twice");
+            }
+        }
+
+        if (service.Routing != RoutingKind.HttpRoute)
+        {
+            return;
+        }
+
+        foreach (var (side, name) in new[] { (service.Stable, "stable"), (service.Canary, "canary") })
+        {
+            if (side.Subset is not null)
+            {
+                Error($"spec.service.{name}.subset", "an HTTPRoute cannot name a DestinationRule subset: give each version a Service of its own and name it in host");
+            }
+
+            if (!Names.IsDnsLabel(side.Host))
+            {
+                Error($"spec.service.{name}.host", $"{Names.Quote(side.Host)} is not a Service name, as an HTTPRoute backendRef names it: {Names.DnsLabelRule}");
+            }
+        }
+
+        if (service.Stable.Host == service.Canary.Host)
+        {
+            Error("spec.service.canary.host", $"the canary's Service is the stable's ({service.Stable.Host}); with HTTPRoutes each version has a Service of its own");
+        }
+    }
+
+    private void CheckPort(Destination side, string path)
+    {
+        if (side.Port is { } port && port is < 1 or > 65535)
+        {
+            Error(path, $"{port} is not a port: 1 to 65535");
         }
     }
 

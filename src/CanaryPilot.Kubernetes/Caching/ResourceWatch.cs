@@ -16,7 +16,7 @@ namespace CanaryPilot.Kubernetes.Caching;
 /// one bad event is logged, counted and skipped, never the end of the stream.
 /// </summary>
 internal sealed partial class ResourceWatch(
-    IKubernetes client, ResourceKind kind, string? namespaceName, ResiliencePipeline reconnect, Action<ChangeNotice> publish, IErrorCounter errors, TimeProvider time, ILogger logger)
+    IKubernetes client, ResourceKind kind, string? namespaceName, ResiliencePipeline reconnect, Action<ChangeNotice> publish, IErrorCounter errors, TimeProvider time, ILogger logger, bool optional = false)
 {
     /// <summary>A watch that ends sooner than this having delivered nothing counts as a failure, so it backs off.</summary>
     private static readonly TimeSpan ShortestQuietWatch = TimeSpan.FromSeconds(1);
@@ -94,7 +94,18 @@ internal sealed partial class ResourceWatch(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             var notServed = e is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound };
+            var wasNotServed = _notServed;
             _notServed = notServed;
+            if (notServed && optional)
+            {
+                // A kind the cluster need not serve: said once, not counted as an error, and tried again with backoff.
+                if (!wasNotServed)
+                {
+                    LogOptionalNotServed(logger, _kind, _scope);
+                }
+
+                throw;
+            }
 
             errors.Count("watch");
             LogFailed(logger, _kind, _scope, notServed ? NotServedHint() : OneLine(e.Message));
@@ -254,6 +265,9 @@ internal sealed partial class ResourceWatch(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching {Kind} in {Namespace} failed ({Error}); reconnecting with backoff")]
     private static partial void LogFailed(ILogger logger, string kind, string @namespace, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The cluster does not serve {Kind} ({Namespace}); plans that name them read them from the API until it does")]
+    private static partial void LogOptionalNotServed(ILogger logger, string kind, string @namespace);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The watch of {Kind} in {Namespace} expired (410); listing again")]
     private static partial void LogRelisting(ILogger logger, string kind, string @namespace);

@@ -30,7 +30,7 @@ public sealed class WatchCache : BackgroundService
     {
         var reconnect = pipelines.GetPipeline(ReconnectKey);
         IReadOnlyList<string?> namespaces = scope.Namespaces.Count == 0 ? [null] : [.. scope.Namespaces];
-        _watches = [.. scope.Kinds.SelectMany(kind => namespaces.Select(ns => new ResourceWatch(client, kind, ns, reconnect, Publish, errors, time, logger)))];
+        _watches = [.. scope.Kinds.SelectMany(kind => namespaces.Select(ns => new ResourceWatch(client, kind, ns, reconnect, Publish, errors, time, logger, scope.IsOptional(kind))))];
         Scope = scope;
     }
 
@@ -45,14 +45,14 @@ public sealed class WatchCache : BackgroundService
     /// <summary>Waits until every watch has listed once, or throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
     public async Task WaitForSyncAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        var all = Task.WhenAll(_watches.Select(w => w.Synced));
+        var all = Task.WhenAll(_watches.Where(w => !Scope.IsOptional(w.Kind)).Select(w => w.Synced));
         try
         {
             await all.WaitAsync(timeout, time, cancellationToken);
         }
         catch (TimeoutException)
         {
-            var waiting = _watches.Where(w => !w.Synced.IsCompleted).Select(w => $"{w.Kind} in {w.Namespace ?? "every namespace"}");
+            var waiting = _watches.Where(w => !w.Synced.IsCompleted && !Scope.IsOptional(w.Kind)).Select(w => $"{w.Kind} in {w.Namespace ?? "every namespace"}");
             throw new TimeoutException($"the cache has not listed {string.Join(", ", waiting)} within {timeout.TotalSeconds:0.#} s");
         }
     }
@@ -119,4 +119,13 @@ public sealed class WatchCache : BackgroundService
 }
 
 /// <summary>What the cache watches: these kinds, in these namespaces (every namespace when empty).</summary>
-public sealed record WatchScope(IReadOnlyList<ResourceKind> Kinds, IReadOnlyList<string> Namespaces);
+/// <param name="Kinds">The kinds watched.</param>
+/// <param name="Namespaces">The namespaces watched; every namespace when empty.</param>
+/// <param name="Optional">
+/// Kinds a cluster may not serve (the Gateway API's, without its CRDs): watched, but not waited for. Until one has
+/// listed, reads of it go to the API.
+/// </param>
+public sealed record WatchScope(IReadOnlyList<ResourceKind> Kinds, IReadOnlyList<string> Namespaces, IReadOnlyList<ResourceKind>? Optional = null)
+{
+    public bool IsOptional(ResourceKind kind) => Optional?.Contains(kind) == true;
+}

@@ -1,6 +1,6 @@
 namespace CanaryPilot.Sandbox.KubeApi;
 
-/// <summary>What a fresh emulator serves: the Kubernetes kinds CanaryPilot, its install and kubectl use, Istio's networking kinds and the Prometheus Operator's ServiceMonitor: a cluster with a mesh, monitored.</summary>
+/// <summary>What a fresh emulator serves: the Kubernetes kinds CanaryPilot, its install and kubectl use, Istio's networking kinds, the Gateway API's and the Prometheus Operator's ServiceMonitor: a cluster with a mesh, monitored.</summary>
 internal static class BuiltInResources
 {
     public static IReadOnlyList<ResourceType> All { get; } = Build();
@@ -47,6 +47,22 @@ internal static class BuiltInResources
                 ShortNames = i.ShortNames, Categories = ["istio-io", "networking-istio-io"], Custom = true,
             }));
         }
+
+        // The Kubernetes Gateway API, as Istio installs it for ambient mode and Gateway API gateways: routes and
+        // gateways with the status their controllers write, and the grants that let a route reach another namespace.
+        (string Plural, string Kind, string[] Versions, bool Namespaced, bool Status, string[] ShortNames)[] gatewayApi =
+        [
+            ("httproutes", "HTTPRoute", ["v1", "v1beta1"], true, true, []),
+            ("grpcroutes", "GRPCRoute", ["v1"], true, true, []),
+            ("gateways", "Gateway", ["v1", "v1beta1"], true, true, ["gtw"]),
+            ("gatewayclasses", "GatewayClass", ["v1", "v1beta1"], false, true, ["gc"]),
+            ("referencegrants", "ReferenceGrant", ["v1beta1"], true, false, ["refgrant"]),
+        ];
+        types.AddRange(gatewayApi.SelectMany(g => g.Versions.Select(version => new ResourceType
+        {
+            Group = "gateway.networking.k8s.io", Version = version, Plural = g.Plural, Kind = g.Kind, Namespaced = g.Namespaced,
+            HasStatus = g.Status, ShortNames = g.ShortNames, Categories = ["gateway-api"], Custom = true,
+        })));
 
         // The Prometheus Operator's ServiceMonitor: CanaryPilot's install has one for its own /metrics.
         types.Add(new ResourceType

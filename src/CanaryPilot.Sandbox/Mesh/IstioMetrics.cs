@@ -3,7 +3,7 @@ using Prometheus;
 namespace CanaryPilot.Sandbox.Mesh;
 
 /// <summary>
-/// The standard Istio metrics as the sidecars report them — <c>istio_requests_total</c> and
+/// The standard Istio metrics as the sidecars (or an ambient waypoint) report them — <c>istio_requests_total</c> and
 /// <c>istio_request_duration_milliseconds</c> with Istio's labels and buckets, from both the
 /// destination's and the source's proxy — in a registry of their own.
 /// </summary>
@@ -33,10 +33,16 @@ public sealed class IstioMetrics
 
     public CollectorRegistry Registry { get; }
 
-    /// <summary>Records one request as both proxies report it.</summary>
-    public void Record(MeshIdentity source, MeshIdentity destination, string serviceHost, string serviceNamespace, int code, double durationMs)
+    private static readonly string[] Sidecars = ["destination", "source"];
+    private static readonly string[] Waypoint = ["waypoint"];
+
+    /// <summary>
+    /// Records one request as the mesh reports it: in sidecar mode both proxies, in ambient mode the waypoint once
+    /// (ztunnel reports only TCP metrics).
+    /// </summary>
+    public void Record(MeshIdentity source, MeshIdentity destination, string serviceHost, string serviceNamespace, int code, double durationMs, bool ambient = false)
     {
-        foreach (var reporter in new[] { "destination", "source" })
+        foreach (var reporter in ambient ? Waypoint : Sidecars)
         {
             string[] values =
             [
@@ -44,7 +50,7 @@ public sealed class IstioMetrics
                 destination.Workload, destination.Namespace, destination.App, destination.Version,
                 serviceHost, serviceHost.Split('.')[0], serviceNamespace,
                 "http", code.ToString(System.Globalization.CultureInfo.InvariantCulture), code >= 500 ? "URX" : "-",
-                reporter == "destination" ? "mutual_tls" : "unknown",
+                reporter == "source" ? "unknown" : "mutual_tls",
             ];
             _requests.WithLabels(values).Inc();
             _durations.WithLabels(values).Observe(durationMs);

@@ -8,8 +8,20 @@ public sealed record MeshOptions
     /// <summary>The Kubernetes Service: <c>reviews</c>.</summary>
     public required string Service { get; init; }
 
-    /// <summary>The VirtualService whose routes the traffic follows.</summary>
-    public required string VirtualService { get; init; }
+    /// <summary>The VirtualService whose routes the traffic follows, in sidecar mode; unless <see cref="HttpRoute"/> is set.</summary>
+    public string? VirtualService { get; init; }
+
+    /// <summary>
+    /// Ambient mode: the HTTPRoute whose rules the traffic follows, through a waypoint that reports
+    /// <c>reporter="waypoint"</c> telemetry once per request, and whose <c>status.parents</c> the mesh writes as Istio's
+    /// controller does.
+    /// </summary>
+    public string? HttpRoute { get; init; }
+
+    /// <summary>gateway.networking.k8s.io version to read and write the HTTPRoute with.</summary>
+    public string GatewayApiVersion { get; init; } = "v1";
+
+    public bool Ambient => HttpRoute is not null;
 
     /// <summary>networking.istio.io version to read it with.</summary>
     public string IstioApiVersion { get; init; } = "v1";

@@ -9,8 +9,9 @@ namespace CanaryPilot.Sandbox.Mesh;
 
 /// <summary>
 /// A service's traffic without a cluster: clients send requests at a steady rate, each routed as Istio
-/// would route it by the live VirtualService in the API emulator (watched: weights, A/B matches, mirrors), each
-/// answered by the simulated workload it reaches, and all of it reported as Istio metrics on
+/// would route it by the live VirtualService in the API emulator (watched: weights, A/B matches, mirrors) — or, in
+/// ambient mode, by the live HTTPRoute through a waypoint, whose parents' verdict the mesh writes to the route's
+/// status — each answered by the simulated workload it reaches, and all of it reported as Istio metrics on
 /// <c>/metrics</c> for a real Prometheus to scrape.
 /// </summary>
 public sealed class SimulatedMesh : IAsyncDisposable
@@ -25,8 +26,14 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _turned = new(StringComparer.Ordinal);
     private Task _traffic = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
-    private JsonObject? _virtualService;
+    private JsonObject? _route;
+    private const string GatewayGroup = "gateway.networking.k8s.io";
+
+    /// <summary>How many traffic ticks apart the parents' verdict is looked at again, beyond each change of the route.</summary>
+    private const int StatusEveryTicks = 10;
+
     private double _owed;
+    private long _ticks;
     private long _requests;
 
     private SimulatedMesh(MeshOptions options, IKubernetes client, TimeProvider time, WebApplication app)
@@ -59,7 +66,13 @@ public sealed class SimulatedMesh : IAsyncDisposable
         SimulatedMesh? mesh = null;
         var (app, address) = await LoopbackServer.StartAsync(context => mesh?.ServeAsync(context) ?? NotReady(context), cancellationToken: cancellationToken);
         mesh = new SimulatedMesh(options, client, time ?? TimeProvider.System, app) { MetricsAddress = new Uri(address, "/metrics") };
-        mesh._watch = mesh.WatchVirtualServiceAsync(mesh._stop.Token);
+        if (options.VirtualService is null == options.HttpRoute is null)
+        {
+            await app.DisposeAsync();
+            throw new ArgumentException("name the VirtualService or, for ambient mode, the HTTPRoute the traffic follows: one of them", nameof(options));
+        }
+
+        mesh._watch = mesh.WatchRouteAsync(mesh._stop.Token);
         mesh._traffic = mesh.RunTrafficAsync(mesh._stop.Token);
         return mesh;
     }
@@ -90,9 +103,14 @@ public sealed class SimulatedMesh : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (Volatile.Read(ref _virtualService) is { } virtualService)
+                if (Volatile.Read(ref _route) is { } route)
                 {
-                    Send(virtualService);
+                    Send(route);
+                    if (_options.Ambient && ++_ticks % StatusEveryTicks == 0)
+                    {
+                        // The parents' verdict also changes when a backend Service comes or goes.
+                        await WriteParentStatusAsync(route, cancellationToken);
+                    }
                 }
             }
         }
@@ -101,22 +119,28 @@ public sealed class SimulatedMesh : IAsyncDisposable
         }
     }
 
-    /// <summary>Follows the VirtualService as it changes, reconnecting whenever the watch ends or fails.</summary>
-    private async Task WatchVirtualServiceAsync(CancellationToken cancellationToken)
+    /// <summary>Follows the route as it changes, reconnecting whenever the watch ends or fails; in ambient mode, answers each change with its parents' verdict.</summary>
+    private async Task WatchRouteAsync(CancellationToken cancellationToken)
     {
+        var (group, version, plural, name) = _options.Ambient
+            ? (GatewayGroup, _options.GatewayApiVersion, "httproutes", _options.HttpRoute!)
+            : ("networking.istio.io", _options.IstioApiVersion, "virtualservices", _options.VirtualService!);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 var events = _client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-                    "networking.istio.io", _options.IstioApiVersion, _options.Namespace, "virtualservices",
-                    fieldSelector: $"metadata.name={_options.VirtualService}", cancellationToken: cancellationToken);
+                    group, version, _options.Namespace, plural, fieldSelector: $"metadata.name={name}", cancellationToken: cancellationToken);
                 await foreach (var (type, item) in events)
                 {
                     var parsed = type == WatchEventType.Deleted ? null : JsonNode.Parse(item.ToString()!) as JsonObject;
                     if (type != WatchEventType.Bookmark && type != WatchEventType.Error)
                     {
-                        Volatile.Write(ref _virtualService, parsed);
+                        Volatile.Write(ref _route, parsed);
+                        if (parsed is not null && _options.Ambient)
+                        {
+                            await WriteParentStatusAsync(parsed, cancellationToken);
+                        }
                     }
                 }
             }
@@ -140,7 +164,35 @@ public sealed class SimulatedMesh : IAsyncDisposable
         }
     }
 
-    private void Send(JsonObject virtualService)
+    /// <summary>Writes the route's <c>status.parents</c> as Istio's controller would, when it differs from what is there.</summary>
+    private async Task WriteParentStatusAsync(JsonObject route, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var services = await _client.CoreV1.ListNamespacedServiceAsync(_options.Namespace, cancellationToken: cancellationToken);
+            var gateways = JsonNode.Parse(((JsonElement)await _client.CustomObjects.ListNamespacedCustomObjectAsync(
+                GatewayGroup, _options.GatewayApiVersion, _options.Namespace, "gateways", cancellationToken: cancellationToken)).GetRawText())?["items"] as JsonArray ?? [];
+            var serviceNames = services.Items.Select(s => s.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+            var gatewayNames = gateways.Select(g => g?["metadata"]?["name"]?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            bool Exists(string kind, string ns, string name) => ns == _options.Namespace && (kind == "Service" ? serviceNames : gatewayNames).Contains(name);
+            var status = RouteParentStatus.For(route, Exists, _time.GetUtcNow());
+            if (JsonNode.DeepEquals(status, route["status"]))
+            {
+                return;
+            }
+
+            var written = (JsonObject)route.DeepClone();
+            written["status"] = status;
+            await _client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
+                written, GatewayGroup, _options.GatewayApiVersion, _options.Namespace, "httproutes", _options.HttpRoute!, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or k8s.Autorest.HttpOperationException or JsonException)
+        {
+            // A conflict (the route changed meanwhile) or a fault: the next change, or the next round, writes it.
+        }
+    }
+
+    private void Send(JsonObject route)
     {
         _owed += _options.RequestsPerSecond * _options.Tick.TotalSeconds;
         var elapsed = _time.GetUtcNow() - Started;
@@ -148,7 +200,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         {
             var beta = _random.NextDouble() < _options.BetaShare;
             var request = new IstioRouting.Request(_options.Path, beta ? _options.BetaHeaders : new Dictionary<string, string>());
-            var decision = IstioRouting.Route(virtualService, request, _random);
+            var decision = _options.Ambient ? GatewayRouting.Route(route, request, _random) : IstioRouting.Route(route, request, _random);
             Interlocked.Increment(ref _requests);
             Serve(decision.Destination, elapsed);
             Serve(decision.Mirror, elapsed);
@@ -170,8 +222,9 @@ public sealed class SimulatedMesh : IAsyncDisposable
 
         var behavior = workload.Later is { } later && _turned.ContainsKey(workload.Workload) ? later : workload.BehaviorAt(elapsed);
         var (code, duration) = behavior.Sample(_random);
-        var serviceHost = $"{_options.Service}.{_options.Namespace}.svc.cluster.local";
-        _metrics.Record(_options.Client, new MeshIdentity(workload.Workload, _options.Namespace, _options.Service, workload.Version), serviceHost, _options.Namespace, code, duration);
+        // A waypoint reports the Service the backendRef names: one per version.
+        var serviceHost = _options.Ambient ? Qualify(workload.Host) : $"{_options.Service}.{_options.Namespace}.svc.cluster.local";
+        _metrics.Record(_options.Client, new MeshIdentity(workload.Workload, _options.Namespace, _options.Service, workload.Version), serviceHost, _options.Namespace, code, duration, _options.Ambient);
     }
 
     private bool SameHost(string a, string b) => Qualify(a) == Qualify(b);

@@ -4,6 +4,7 @@ using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Core.Secrets;
 using CanaryPilot.Kubernetes;
 using CanaryPilot.Kubernetes.Caching;
+using CanaryPilot.Kubernetes.GatewayApi;
 using CanaryPilot.Kubernetes.Istio;
 using CanaryPilot.Kubernetes.Rollouts;
 using CanaryPilot.Notifications;
@@ -36,13 +37,18 @@ public static class EngineServices
         services.AddSingleton(sp => sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(KubernetesResilience.PipelineKey));
         if (settings.Watch)
         {
-            var scope = new WatchScope([CanaryPilotResources.RolloutPlans, CanaryPilotResources.AnalysisTemplates, .. IstioTrafficRouter.Kinds(settings.Kubernetes)], settings.Namespaces);
+            var scope = new WatchScope(
+                [CanaryPilotResources.RolloutPlans, CanaryPilotResources.AnalysisTemplates, .. MeshTrafficRouter.Kinds(settings.Kubernetes)],
+                settings.Namespaces,
+                Optional: HttpRouteTrafficRouter.Kinds(settings.Kubernetes));
             services.AddSingleton(sp => new WatchCache(
                 sp.GetRequiredService<IKubernetes>(), scope, sp.GetRequiredService<ResiliencePipelineProvider<string>>(), settings.Errors, settings.Time, sp.GetRequiredService<ILogger<WatchCache>>()));
         }
 
         services.AddSingleton(sp => new CustomObjects(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ResiliencePipeline>(), settings.Kubernetes, sp.GetService<WatchCache>()));
-        services.AddSingleton<ITrafficRouter, IstioTrafficRouter>();
+        services.AddSingleton<IstioTrafficRouter>();
+        services.AddSingleton<HttpRouteTrafficRouter>();
+        services.AddSingleton<ITrafficRouter, MeshTrafficRouter>();
         services.AddSingleton<PlanReader>();
         services.AddSingleton(_ =>
         {

@@ -76,7 +76,7 @@ public sealed class RouterPlanShapesTests : IAsyncLifetime
 
         var observed = await _mesh.Router.ApplyAsync(plan, new TrafficIntent { CanaryWeight = 50 }, CancellationToken.None);
 
-        Assert.Equal(["bookinfo/reviews", "bookinfo/reviews-edge"], observed.Routes.Select(r => r.VirtualService));
+        Assert.Equal(["bookinfo/reviews", "bookinfo/reviews-edge"], observed.Routes.Select(r => r.Resource));
         Assert.All(observed.Routes, r => Assert.Equal((50, 50), (r.StableWeight, r.CanaryWeight)));
         Assert.Equal([("reviews.bookinfo.svc.cluster.local", "v1", 50), ("reviews", "v2", 50)], Split(await _mesh.SpecAsync("virtualservices", "reviews-edge")));
     }
