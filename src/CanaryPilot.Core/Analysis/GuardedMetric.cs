@@ -45,7 +45,7 @@ public sealed record GuardedMetric(
         var analysis = plan.Spec.Analysis;
         foreach (var metric in analysis.Metrics)
         {
-            if (templates.Find(metric.Template) is not { Spec.Counts: { Totals: { } totals } counts } template)
+            if (templates.Find(metric.Template, plan) is not { Spec.Counts: { Totals: { } totals } counts } template)
             {
                 continue;
             }

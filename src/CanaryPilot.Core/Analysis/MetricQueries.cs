@@ -32,7 +32,7 @@ public sealed record MetricQueries(MetricSpec Metric, TimeSpan Window, string Ca
 
         string? RenderOne(string templateName, IReadOnlyDictionary<string, string> args, MeasuredSide side, string what, Func<AnalysisTemplate, string>? query = null, TimeSpan? over = null)
         {
-            if (templates.Find(templateName) is not { } template)
+            if (templates.Find(templateName, plan) is not { } template)
             {
                 problems.Add($"unknown template \"{templateName}\"");
                 return null;
@@ -51,7 +51,7 @@ public sealed record MetricQueries(MetricSpec Metric, TimeSpan Window, string Ca
         var canary = RenderOne(metric.Template, metric.Args, MeasuredSide.Canary, "the canary");
         var stable = metric.CompareToStable is null || sequential ? null : RenderOne(metric.Template, metric.Args, MeasuredSide.Stable, "the stable");
         CountQueries? counts = null;
-        if (sequential && templates.Find(metric.Template)?.Spec.Counts is not null)
+        if (sequential && templates.Find(metric.Template, plan)?.Spec.Counts is not null)
         {
             var over = countWindow ?? window;
             string? Count(Func<TemplateCounts, string> which, MeasuredSide side, string what) =>

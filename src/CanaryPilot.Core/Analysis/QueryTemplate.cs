@@ -10,7 +10,7 @@ public static partial class QueryTemplate
     /// <summary>The variables every query may use; <c>args.NAME</c> may also be used for declared arguments.</summary>
     public static IReadOnlyList<string> BuiltInVariables { get; } =
     [
-        "namespace", "service", "workload", "version",
+        "namespace", "service", "workload", "version", "backend",
         "canaryWorkload", "canaryVersion", "stableWorkload", "stableVersion", "interval",
     ];
 

@@ -16,6 +16,8 @@ public static class QueryVariables
             ["service"] = service.Name,
             ["workload"] = measured.Workload,
             ["version"] = measured.Version,
+            // The side's Service as its host names it: the per-version Service of an HTTPRoute plan.
+            ["backend"] = measured.Host.Split('.')[0],
             ["canaryWorkload"] = service.Canary.Workload,
             ["canaryVersion"] = service.Canary.Version,
             ["stableWorkload"] = service.Stable.Workload,

@@ -20,6 +20,27 @@ public sealed class TemplateCatalog
 
     public AnalysisTemplate? Find(string name) => _templates.GetValueOrDefault(name);
 
+    /// <summary>The template a metric of <paramref name="plan"/> naming <paramref name="name"/> reads: see <see cref="Resolve"/>.</summary>
+    public AnalysisTemplate? Find(string name, RolloutPlan plan) => Find(Resolve(name, plan));
+
+    /// <summary>
+    /// The template's name for the plan's telemetry: a plan on HTTPRoutes (ambient mode, where only a waypoint reports
+    /// HTTP metrics, as <c>reporter="waypoint"</c>) that names a shipped <c>istio-…</c> template reads its
+    /// <c>istio-waypoint-…</c> twin, unless the user supplied either. Any other name is taken as written.
+    /// </summary>
+    public string Resolve(string name, RolloutPlan plan)
+    {
+        const string Prefix = "istio-";
+        const string WaypointPrefix = "istio-waypoint-";
+        if (plan.Spec.Service.Routing != RoutingKind.HttpRoute || !name.StartsWith(Prefix, StringComparison.Ordinal) || name.StartsWith(WaypointPrefix, StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var twin = WaypointPrefix + name[Prefix.Length..];
+        return _templates.ContainsKey(twin) && !_userNames.Contains(name) && !_userNames.Contains(twin) ? twin : name;
+    }
+
     /// <summary>One unit of <paramref name="template"/>'s value as a share of requests: 0.01 for percent, 1 for ratio, null for any other unit.</summary>
     public static double? ShareUnit(AnalysisTemplate template) => template.Spec.Unit?.ToLowerInvariant() switch
     {
@@ -134,7 +155,7 @@ public sealed class TemplateCatalog
 
                 foreach (var (label, variable) in totals.By.Where(b => !QueryTemplate.BuiltInVariables.Contains(b.Value, StringComparer.Ordinal) || b.Value == "interval"))
                 {
-                    yield return map.Error($"spec.counts.totals.by.{label}", $"\"{variable}\" is not a variable of a side{Suggestions.DidYouMean(variable, QueryTemplate.BuiltInVariables)}; use namespace, service, workload or version");
+                    yield return map.Error($"spec.counts.totals.by.{label}", $"\"{variable}\" is not a variable of a side{Suggestions.DidYouMean(variable, QueryTemplate.BuiltInVariables)}; use namespace, service, workload, version or backend");
                 }
             }
         }

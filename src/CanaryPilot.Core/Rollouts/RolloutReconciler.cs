@@ -170,7 +170,7 @@ public sealed class RolloutReconciler(
 
     /// <summary>
     /// Reads the mesh back: drift is re-applied or pauses the rollout, as the plan says; a change a route's parent
-    /// has not accepted holds the stage. <c>InForce</c> is false when the mesh does not carry the stage's traffic,
+    /// has not accepted holds the stage. <c>InForce</c> is false when a parent has not taken the stage's traffic up,
     /// so nothing measured now could be evidence about it.
     /// </summary>
     private async Task<(RolloutStatus Status, bool InForce)> CheckTrafficAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, CancellationToken cancellationToken)
@@ -184,7 +184,8 @@ public sealed class RolloutReconciler(
         var differences = observation.DifferencesFrom(intent);
         if (differences.Count > 0)
         {
-            return ((await StepAsync(plan, stored, status, new DriftObserved(differences), cancellationToken)).Result?.Status ?? status, false);
+            // Re-applied, or paused: a paused rollout measures nothing, a re-applied one measures on as before.
+            return ((await StepAsync(plan, stored, status, new DriftObserved(differences), cancellationToken)).Result?.Status ?? status, true);
         }
 
         if (observation.NotInForce.Count > 0)

@@ -188,7 +188,7 @@ public sealed partial class PlanValidator
             Error(path, $"metric \"{metric.Name}\" judges nothing; set thresholds, compareToStable or both");
         }
 
-        if (templates.Find(metric.Template) is not { } template)
+        if (templates.Find(metric.Template, plan) is not { } template)
         {
             Error($"{path}.template", $"unknown template \"{metric.Template}\"{Suggestions.DidYouMean(metric.Template, templates.Names)}; known templates are {string.Join(", ", templates.Names.Order(StringComparer.Ordinal))}");
             return;
@@ -275,7 +275,7 @@ public sealed partial class PlanValidator
 
         foreach (var metric in measured)
         {
-            if (templates.Find(metric.Template) is not { } template)
+            if (templates.Find(metric.Template, plan) is not { } template)
             {
                 continue;
             }

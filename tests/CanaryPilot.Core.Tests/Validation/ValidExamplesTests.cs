@@ -75,7 +75,11 @@ public sealed class ValidExamplesTests
         var catalog = TemplateCatalog.BuiltIn();
 
         Assert.Equal(
-            ["istio-error-rate-5xx", "istio-latency-above", "istio-request-duration-p50", "istio-request-duration-p95", "istio-request-duration-p99", "istio-request-volume", "istio-success-rate"],
+            [
+                "istio-error-rate-5xx", "istio-latency-above", "istio-request-duration-p50", "istio-request-duration-p95", "istio-request-duration-p99", "istio-request-volume", "istio-success-rate",
+                "istio-waypoint-error-rate-5xx", "istio-waypoint-latency-above", "istio-waypoint-request-duration-p50", "istio-waypoint-request-duration-p95",
+                "istio-waypoint-request-duration-p99", "istio-waypoint-request-volume", "istio-waypoint-success-rate",
+            ],
             catalog.Names.Order(StringComparer.Ordinal));
     }
 }
