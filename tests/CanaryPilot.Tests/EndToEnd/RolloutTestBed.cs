@@ -39,12 +39,61 @@ internal sealed class RolloutTestBed : IAsyncDisposable
               - {name: latency-p99, template: istio-request-duration-p99, window: 4s, thresholds: {max: 500}}
         """;
 
-    private RolloutTestBed(KubeApiCluster cluster, SimulatedMesh mesh, PrometheusServer prometheus)
+    /// <summary>The plan on an HTTPRoute in ambient mode: one Service per version, the waypoint's telemetry.</summary>
+    public const string AmbientPlan = """
+        apiVersion: canarypilot.io/v1alpha1
+        kind: RolloutPlan
+        metadata: {name: reviews, namespace: bookinfo}
+        spec:
+          service:
+            name: reviews
+            httpRoutes: [{name: reviews, rule: main}]
+            stable: {host: reviews-v1, port: 9080, workload: reviews-v1, version: v1}
+            canary: {host: reviews-v2, port: 9080, workload: reviews-v2, version: v2}
+          stages: [{weight: 20}, {weight: 50}, {weight: 100}]
+          analysis:
+            interval: 2s
+            failureLimit: 0
+            missingData: {minRequestVolume: 10, maxDuration: 90s}
+            prometheus: {scrapeInterval: 1s}
+            metrics:
+              - {name: success-rate, template: istio-success-rate, window: 4s, thresholds: {min: 95}}
+              - {name: latency-p99, template: istio-request-duration-p99, window: 4s, thresholds: {max: 500}}
+        """;
+
+    /// <summary>
+    /// bookinfo's reviews HTTPRoute as a team writes it for ambient mode: attached to the Service (so the waypoint
+    /// applies it), with filters, several rules, timeouts, a field this CanaryPilot does not know, and the canary
+    /// already listed at weight 0.
+    /// </summary>
+    public const string FieldRichRoute = """
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+         "metadata": {"name": "reviews", "namespace": "bookinfo", "labels": {"team": "reviews"}},
+         "spec": {
+           "parentRefs": [{"group": "", "kind": "Service", "name": "reviews", "port": 9080}],
+           "rules": [
+             {"name": "debug", "matches": [{"headers": [{"type": "Exact", "name": "x-debug", "value": "1"}]}],
+              "backendRefs": [{"name": "reviews-v1", "port": 9080}]},
+             {"name": "main",
+              "matches": [{"path": {"type": "PathPrefix", "value": "/reviews"}}],
+              "filters": [{"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "x-env", "value": "prod"}]}}],
+              "backendRefs": [{"name": "reviews-v1", "port": 9080, "weight": 100}, {"name": "reviews-v2", "port": 9080, "weight": 0}],
+              "timeouts": {"request": "10s"},
+              "someFutureGatewayField": {"enabled": true}}
+           ]
+         }}
+        """;
+
+    private RolloutTestBed(KubeApiCluster cluster, SimulatedMesh mesh, PrometheusServer prometheus, bool ambient = false)
     {
         Cluster = cluster;
         Mesh = mesh;
         Prometheus = prometheus;
+        Ambient = ambient;
     }
+
+    /// <summary>Whether the bed runs ambient mode: the mesh follows the reviews HTTPRoute through a waypoint.</summary>
+    public bool Ambient { get; }
 
     public KubeApiCluster Cluster { get; }
 
@@ -91,6 +140,65 @@ internal sealed class RolloutTestBed : IAsyncDisposable
         return new RolloutTestBed(cluster, mesh, prometheus);
     }
 
+    /// <summary>
+    /// Starts ambient mode: a namespace labelled for ambient, the reviews Service with a waypoint, one Service per
+    /// version (the canary's only when <paramref name="canaryService"/>: without it, the waypoint refuses the route),
+    /// and <paramref name="route"/>, which the mesh follows and answers with the parents' verdict.
+    /// </summary>
+    public static async Task<RolloutTestBed> StartAmbientAsync(WorkloadBehavior canary, bool canaryService = true, string route = FieldRichRoute)
+    {
+        var cluster = await KubeApiCluster.StartAsync();
+        foreach (var crd in CrdGenerator.Files().Values)
+        {
+            await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crd));
+        }
+
+        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace
+        {
+            Metadata = new V1ObjectMeta { Name = "bookinfo", Labels = new Dictionary<string, string> { ["istio.io/dataplane-mode"] = "ambient", ["istio.io/use-waypoint"] = "waypoint" } },
+        });
+        foreach (var service in canaryService ? new[] { "reviews", "reviews-v1", "reviews-v2" } : ["reviews", "reviews-v1"])
+        {
+            await CreateServiceAsync(cluster, service);
+        }
+
+        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse("""
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "waypoint", "namespace": "bookinfo", "labels": {"istio.io/waypoint-for": "service"}},
+             "spec": {"gatewayClassName": "istio-waypoint", "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE"}]}}
+            """)!, "gateway.networking.k8s.io", "v1", "bookinfo", "gateways");
+        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse(route)!, "gateway.networking.k8s.io", "v1", "bookinfo", "httproutes");
+        var mesh = await SimulatedMesh.StartAsync(
+            new MeshOptions
+            {
+                Namespace = "bookinfo",
+                Service = "reviews",
+                HttpRoute = "reviews",
+                RequestsPerSecond = 200,
+                Workloads =
+                [
+                    new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews-v1", Behavior = Healthy },
+                    new SimulatedWorkload { Workload = "reviews-v2", Version = "v2", Host = "reviews-v2", Behavior = canary },
+                ],
+            },
+            cluster.Client);
+        var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [mesh.MetricsAddress] });
+        return new RolloutTestBed(cluster, mesh, prometheus, ambient: true);
+    }
+
+    /// <summary>A Service of bookinfo's, on reviews' port.</summary>
+    public static async Task CreateServiceAsync(KubeApiCluster cluster, string name) =>
+        await cluster.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = "reviews" } },
+                Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Name = "http", Port = 9080 }], Selector = new Dictionary<string, string> { ["app"] = "reviews" } },
+            },
+            "bookinfo");
+
+    /// <summary>The reviews HTTPRoute as the cluster holds it.</summary>
+    public async Task<JsonObject> RouteAsync() =>
+        JsonNode.Parse((await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("gateway.networking.k8s.io", "v1", "bookinfo", "httproutes", "reviews")).ToString()!)!.AsObject();
+
     /// <summary>A rollout engine (reconciler, Quartz scheduler) wired as the service and the CLI wire it.</summary>
     public ServiceProvider StartEngine()
     {
@@ -126,9 +234,16 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     /// <summary>The canary's (v2's) live weight in the VirtualService (0 when it has no canary destination).</summary>
     public Task<int> LiveCanaryWeightAsync() => LiveWeightAsync("v2");
 
-    /// <summary>The live weight of <paramref name="subset"/> in the VirtualService (0 when it has no destination there).</summary>
+    /// <summary>The live weight of <paramref name="subset"/> in the VirtualService, or of that version's Service in the HTTPRoute's main rule (0 when it has none there).</summary>
     public async Task<int> LiveWeightAsync(string subset)
     {
+        if (Ambient)
+        {
+            var rules = (await RouteAsync())["spec"]!["rules"]!.AsArray();
+            var main = rules.First(r => r!["name"]?.GetValue<string>() == "main")!["backendRefs"]!.AsArray();
+            return main.FirstOrDefault(b => b!["name"]!.GetValue<string>() == $"reviews-{subset}")?["weight"]?.GetValue<int>() ?? 0;
+        }
+
         var found = await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews");
         var route = JsonNode.Parse(found.ToString()!)!["spec"]!["http"]![0]!["route"]!.AsArray();
         return route.FirstOrDefault(d => d!["destination"]!["subset"]!.GetValue<string>() == subset)?["weight"]?.GetValue<int>() ?? 0;
