@@ -54,6 +54,6 @@ public sealed class CrdTests
         Assert.Equal(["reviews", "Progressing", "25%", "25", "pass"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..5]);
         Assert.Equal("reviews-guarded", table[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
         Assert.Equal("rolloutplan.canarypilot.io/reviews\nrolloutplan.canarypilot.io/reviews-guarded\n", shortName);
-        Assert.Equal(7, templates.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(Directory.GetFiles(Repository.Path("analysis-templates"), "*.yaml").Length, templates.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

@@ -46,8 +46,19 @@ public sealed class RbacTests
 
             """);
 
+        // A second plan, on an HTTPRoute: ratings in ambient mode. No waypoint answers for it here, so it holds at its first stage.
+        await RolloutTestBed.CreateServiceAsync(bed.Cluster, "ratings-v1");
+        await bed.Cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse("""
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "ratings", "namespace": "bookinfo"},
+             "spec": {"parentRefs": [{"group": "", "kind": "Service", "name": "ratings"}], "rules": [{"backendRefs": [{"name": "ratings-v1", "port": 9080}]}]}}
+            """)!, "gateway.networking.k8s.io", "v1", "bookinfo", "httproutes");
+        await bed.CreatePlanAsync(RolloutTestBed.AmbientPlan
+            .Replace("name: reviews, namespace", "name: ratings, namespace", StringComparison.Ordinal)
+            .Replace("httpRoutes: [{name: reviews, rule: main}]", "httpRoutes: [{name: ratings}]", StringComparison.Ordinal)
+            .Replace("reviews-v", "ratings-v", StringComparison.Ordinal));
+
         // Someone else writes first, once of each kind: the controller reads that object again (get) and re-applies its change.
-        foreach (var plural in new[] { "rolloutplans", "virtualservices", "destinationrules" })
+        foreach (var plural in new[] { "rolloutplans", "virtualservices", "destinationrules", "httproutes" })
         {
             bed.Cluster.Server.Faults.ConflictOnNextWrite(plural);
         }
@@ -55,6 +66,11 @@ public sealed class RbacTests
         await using (var service = await ServiceUnderTest.StartAsync(bed, options: DeploymentSettings()))
         {
             await Eventually.TrueAsync(async () => await bed.PhaseAsync() == "Succeeded", "the rollout to succeed", TimeSpan.FromMinutes(2));
+            await Eventually.TrueAsync(
+                async () => JsonNode.Parse((await bed.Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("gateway.networking.k8s.io", "v1", "bookinfo", "httproutes", "ratings")).ToString()!)!
+                    ["spec"]!["rules"]![0]!["backendRefs"]!.AsArray().Count == 2,
+                "the ratings plan to add its canary to the HTTPRoute",
+                TimeSpan.FromSeconds(30));
             using var trigger = await service.Http.SendAsync(ServiceUnderTest.Request(
                 HttpMethod.Post, "/api/v1/rollouts/bookinfo/reviews/trigger", body: new StringContent("""{"idempotencyKey": "rbac-1", "revision": "reviews:2.1.0"}""", Encoding.UTF8, "application/json")));
             Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
