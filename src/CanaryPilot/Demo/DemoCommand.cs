@@ -29,14 +29,22 @@ internal static class DemoCommand
             HelpName = string.Join('|', DemoScenario.All.Select(s => s.Name)),
         };
         scenario.AcceptOnlyFromAmong([.. DemoScenario.All.Select(s => s.Name)]);
+        var mesh = new Option<string>("--mesh")
+        {
+            Description = "The data plane: sidecar (a VirtualService and DestinationRule subsets) or ambient (an HTTPRoute through a waypoint, one Service per version, the waypoint's telemetry).",
+            DefaultValueFactory = _ => "sidecar",
+            HelpName = "sidecar|ambient",
+        };
+        mesh.AcceptOnlyFromAmong("sidecar", "ambient");
         var keep = new Option<bool>("--keep") { Description = "Leave the sandbox running afterwards, for kubectl and the Prometheus UI, until Ctrl-C." };
         var output = CommonOptions.Output();
         var command = new Command("demo", "Watch a whole rollout on this machine: an emulated cluster, a simulated bookinfo reviews service and a real Prometheus. Exit 0 when the scenario ended as it should.")
         {
-            scenario, keep, output,
+            scenario, mesh, keep, output,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             DemoScenario.Find(result.GetValue(scenario)!)!,
+            result.GetValue(mesh) == "ambient" ? DemoMesh.Ambient : DemoMesh.Sidecar,
             result.GetValue(keep),
             result.GetValue(output) == "json" ? OutputFormat.Json : OutputFormat.Text,
             console,
@@ -44,19 +52,19 @@ internal static class DemoCommand
         return command;
     }
 
-    public static async Task<int> RunAsync(DemoScenario scenario, bool keep, OutputFormat format, CliConsole console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(DemoScenario scenario, DemoMesh mesh, bool keep, OutputFormat format, CliConsole console, CancellationToken cancellationToken)
     {
         using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Interrupt(signal, interrupted));
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Interrupt(signal, interrupted));
         var time = TimeProvider.System;
         var view = new RunView(console, format, time, color: format == OutputFormat.Text && !Console.IsOutputRedirected && console.Out == Console.Out);
-        view.Note($"scenario {scenario.Name}: {scenario.Story}");
+        view.Note($"scenario {scenario.Name}{(mesh == DemoMesh.Ambient ? " in ambient mode" : "")}: {scenario.Story}");
 
         DemoEnvironment environment;
         try
         {
-            environment = await DemoEnvironment.StartAsync(scenario, interrupted.Token);
+            environment = await DemoEnvironment.StartAsync(scenario, interrupted.Token, mesh);
         }
         catch (PrometheusNotInstalledException e)
         {
@@ -66,8 +74,9 @@ internal static class DemoCommand
 
         await using (environment)
         {
-            view.Note($"sandbox up: Kubernetes API {environment.Cluster.Server.Address}, Prometheus {environment.Prometheus.Address}, {scenario.RequestsPerSecond} requests/s to reviews");
-            var input = new InputLoader().LoadText("demo-plan.yaml", scenario.Plan);
+            var route = mesh == DemoMesh.Ambient ? "HTTPRoute reviews through the namespace's waypoint" : "VirtualService reviews";
+            view.Note($"sandbox up: Kubernetes API {environment.Cluster.Server.Address}, Prometheus {environment.Prometheus.Address}, {scenario.RequestsPerSecond} requests/s to reviews by the {route}");
+            var input = new InputLoader().LoadText("demo-plan.yaml", mesh == DemoMesh.Ambient ? DemoPlan.OnHttpRoute(scenario.Plan) : scenario.Plan);
             var plan = PlanValidation.Validate(input, TemplateCatalog.BuiltIn()).ValidPlans.Single();
             var services = new ServiceCollection();
             services.AddLogging(builder => Logging.ForCli(builder));
@@ -106,7 +115,7 @@ internal static class DemoCommand
                 : $"the {scenario.Name} scenario should have ended {scenario.Expected}, but ended {session.Final?.Phase}");
             if (keep)
             {
-                view.Note($"the sandbox keeps running until Ctrl-C: kubectl --kubeconfig {environment.Cluster.KubeconfigPath} get rolloutplans,virtualservices -n bookinfo; Prometheus UI at {environment.Prometheus.Address}");
+                view.Note($"the sandbox keeps running until Ctrl-C: kubectl --kubeconfig {environment.Cluster.KubeconfigPath} get rolloutplans,{(mesh == DemoMesh.Ambient ? "httproutes" : "virtualservices")} -n bookinfo; Prometheus UI at {environment.Prometheus.Address}");
                 await WaitAsync(interrupted.Token);
             }
 

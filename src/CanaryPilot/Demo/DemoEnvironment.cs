@@ -12,8 +12,8 @@ namespace CanaryPilot.Demo;
 
 /// <summary>
 /// Everything the demo runs on this machine: the API emulator with CanaryPilot's CRDs and the bookinfo
-/// example applied, a simulated reviews service whose traffic follows the live VirtualService, and a
-/// real Prometheus scraping it every second.
+/// example applied, a simulated reviews service whose traffic follows the live VirtualService (in ambient
+/// mode, the live HTTPRoute through a waypoint), and a real Prometheus scraping it every second.
 /// </summary>
 internal sealed class DemoEnvironment : IAsyncDisposable
 {
@@ -30,8 +30,9 @@ internal sealed class DemoEnvironment : IAsyncDisposable
 
     public PrometheusServer Prometheus { get; }
 
-    public static async Task<DemoEnvironment> StartAsync(DemoScenario scenario, CancellationToken cancellationToken)
+    public static async Task<DemoEnvironment> StartAsync(DemoScenario scenario, CancellationToken cancellationToken, DemoMesh meshMode = DemoMesh.Sidecar)
     {
+        var ambient = meshMode == DemoMesh.Ambient;
         var cluster = await KubeApiCluster.StartAsync(cancellationToken: cancellationToken);
         try
         {
@@ -40,16 +41,23 @@ internal sealed class DemoEnvironment : IAsyncDisposable
                 await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crd), cancellationToken: cancellationToken);
             }
 
-            await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bookinfo" } }, cancellationToken: cancellationToken);
-            await ApplyBookinfoAsync(cluster.Client, cancellationToken);
+            if (!ambient)
+            {
+                await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bookinfo" } }, cancellationToken: cancellationToken);
+            }
+
+            await ApplyBookinfoAsync(cluster.Client, ambient ? "bookinfo-ambient/" : "bookinfo/", cancellationToken);
             var mesh = await SimulatedMesh.StartAsync(
                 new MeshOptions
                 {
                     Namespace = "bookinfo",
                     Service = "reviews",
-                    VirtualService = "reviews",
+                    VirtualService = ambient ? null : "reviews",
+                    HttpRoute = ambient ? "reviews" : null,
                     RequestsPerSecond = scenario.RequestsPerSecond,
-                    Workloads = [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = scenario.Stable }, scenario.Canary],
+                    Workloads = ambient
+                        ? [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews-v1", Behavior = scenario.Stable }, scenario.Canary with { Host = "reviews-v2", Subset = null }]
+                        : [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = scenario.Stable }, scenario.Canary],
                 },
                 cluster.Client,
                 cancellationToken: cancellationToken);
@@ -63,11 +71,15 @@ internal sealed class DemoEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>The example's Service, Deployments, DestinationRule and VirtualService, as committed.</summary>
-    private static async Task ApplyBookinfoAsync(k8s.Kubernetes client, CancellationToken cancellationToken)
+    /// <summary>
+    /// The example's resources as committed: for sidecar mode the Service, Deployments, DestinationRule and
+    /// VirtualService; for ambient mode the labelled namespace, the per-version Services, the waypoint and the HTTPRoute.
+    /// </summary>
+    private static async Task ApplyBookinfoAsync(k8s.Kubernetes client, string example, CancellationToken cancellationToken)
     {
         var assembly = typeof(DemoEnvironment).Assembly;
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("bookinfo/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        // The namespace first, then the rest in name order.
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(example, StringComparison.Ordinal)).OrderBy(n => !n.EndsWith("/namespace.yaml", StringComparison.Ordinal)).ThenBy(n => n, StringComparer.Ordinal))
         {
             using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
             foreach (var document in new InputLoader().LoadText(resource, await reader.ReadToEndAsync(cancellationToken)).Documents)
@@ -75,6 +87,9 @@ internal sealed class DemoEnvironment : IAsyncDisposable
                 var json = SourceJson.From(document.Root)!.AsObject();
                 switch (document.Kind)
                 {
+                    case "Namespace":
+                        await client.CoreV1.CreateNamespaceAsync(KubernetesJson.Deserialize<V1Namespace>(json.ToJsonString()), cancellationToken: cancellationToken);
+                        break;
                     case "Service":
                         await client.CoreV1.CreateNamespacedServiceAsync(KubernetesJson.Deserialize<V1Service>(json.ToJsonString()), "bookinfo", cancellationToken: cancellationToken);
                         break;

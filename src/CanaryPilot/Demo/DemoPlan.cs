@@ -20,6 +20,27 @@ internal static class DemoPlan
 
         """;
 
+    /// <summary>The same service in ambient mode: the "main" rule of the reviews HTTPRoute, one Service per version.</summary>
+    private const string AmbientService = """
+        apiVersion: canarypilot.io/v1alpha1
+        kind: RolloutPlan
+        metadata:
+          name: reviews
+          namespace: bookinfo
+        spec:
+          service:
+            name: reviews
+            httpRoutes:
+              - {name: reviews, rule: main}
+            stable: {host: reviews-v1, port: 9080, workload: reviews-v1, version: v1}
+            canary: {host: reviews-v2, port: 9080, workload: reviews-v2, version: v2}
+
+        """;
+
+    /// <summary><paramref name="plan"/> (one of this class's) on the ambient example's HTTPRoute; its metrics then read the waypoint's telemetry.</summary>
+    public static string OnHttpRoute(string plan) =>
+        plan.StartsWith(Service, StringComparison.Ordinal) ? AmbientService + plan[Service.Length..] : throw new ArgumentException("not a demo plan", nameof(plan));
+
     public const string Yaml = Service + """
           stages:
             - {weight: 5, minDuration: 4s}

@@ -17,6 +17,13 @@ public sealed class DemoTests
         { "flaky-prometheus", "RolledBack", 2, 2 },
     };
 
+    /// <summary>The scenarios in ambient mode: the HTTPRoute's weights, the waypoint's telemetry.</summary>
+    public static TheoryData<string, string, int, int> AmbientScenarios() => new()
+    {
+        { "healthy", "Succeeded", 4, 4 },
+        { "error-spike", "RolledBack", 2, 3 },
+    };
+
     /// <summary>The sequential scenario's own plan: 25%, then all; its canary turns bad at 25%.</summary>
     [Fact]
     public async Task SequentialScenario_RollsBackAt25Percent_WithTheBoundsInItsVerdict()
@@ -33,9 +40,17 @@ public sealed class DemoTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public async Task Scenario_EndsAsItShould_WithItsWeightHistory(string scenario, string phase, int atLeast, int atMost)
+    public Task Scenario_EndsAsItShould_WithItsWeightHistory(string scenario, string phase, int atLeast, int atMost) =>
+        EndsAsItShouldAsync(["--scenario", scenario], scenario, phase, atLeast, atMost);
+
+    [Theory]
+    [MemberData(nameof(AmbientScenarios))]
+    public Task AmbientScenario_EndsAsItShould_WithItsWeightHistory(string scenario, string phase, int atLeast, int atMost) =>
+        EndsAsItShouldAsync(["--scenario", scenario, "--mesh", "ambient"], scenario, phase, atLeast, atMost);
+
+    private static async Task EndsAsItShouldAsync(string[] arguments, string scenario, string phase, int atLeast, int atMost)
     {
-        var run = await Task.Run(() => CliRun.Of("demo", "--scenario", scenario, "--output", "json"));
+        var run = await Task.Run(() => CliRun.Of(["demo", .. arguments, "--output", "json"]));
 
         Assert.True(run.ExitCode == 0, run.Out + run.Error);
         var lines = run.OutLines.Select(l => JsonNode.Parse(l)!).ToList();
