@@ -5,8 +5,9 @@ namespace CanaryPilot.Core.Istio.Lint;
 
 /// <summary>
 /// The offline cousin of <c>istioctl analyze</c>: finds logical errors in VirtualServices,
-/// DestinationRules, Gateways and ServiceEntries (networking.istio.io v1, v1beta1, v1alpha3).
-/// Documents of other kinds are skipped.
+/// DestinationRules, Gateways and ServiceEntries (networking.istio.io v1, v1beta1, v1alpha3), in the Gateway
+/// API's HTTPRoutes, GRPCRoutes and Gateways, and the pitfalls of ambient mode, with the Namespaces and
+/// Services given beside them. Documents of other kinds are skipped.
 /// </summary>
 public static class IstioLinter
 {
@@ -16,7 +17,7 @@ public static class IstioLinter
 
     public static IReadOnlyList<Diagnostic> Lint(IReadOnlyList<SourceDocument> documents)
     {
-        var context = new LintContext(documents.Where(IsSupported).ToList());
+        var context = new LintContext(documents.Where(d => IsSupported(d) || !IstioKinds.IsIstio(d)).ToList());
         foreach (var unsupported in documents.Where(d => IstioKinds.IsIstio(d) && !IsSupported(d)))
         {
             context.Report(LintRules.UnsupportedResource, unsupported, unsupported.Root["apiVersion"]!, "apiVersion",
@@ -27,6 +28,8 @@ public static class IstioLinter
         DestinationRuleChecks.Run(context);
         GatewayAndServiceEntryChecks.Run(context);
         CrossReferenceChecks.Run(context);
+        GatewayApiChecks.Run(context);
+        AmbientChecks.Run(context);
         return context.Findings
             .OrderBy(d => d.File, StringComparer.Ordinal)
             .ThenBy(d => d.Position?.Line)

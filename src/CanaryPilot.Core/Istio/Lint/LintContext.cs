@@ -2,16 +2,23 @@ using System.Globalization;
 using CanaryPilot.Core.Common;
 using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.GatewayApi;
 
 namespace CanaryPilot.Core.Istio.Lint;
 
-/// <summary>The Istio resources being linted, indexed by kind, and the findings so far.</summary>
+/// <summary>The Istio and Gateway API resources being linted, with the Namespaces and Services given beside them, indexed by kind, and the findings so far.</summary>
 public sealed class LintContext
 {
     private readonly List<Diagnostic> _findings = [];
 
     public LintContext(IReadOnlyList<SourceDocument> documents)
     {
+        var gatewayApi = documents.Where(GatewayApiKinds.IsGatewayApi).ToList();
+        Routes = gatewayApi.Where(d => d.Kind is GatewayApiKinds.HttpRoute or GatewayApiKinds.GrpcRoute).Select(d => new GatewayRouteView(d)).ToList();
+        ApiGateways = gatewayApi.Where(d => d.Kind == GatewayApiKinds.Gateway).ToList();
+        ReferenceGrants = gatewayApi.Where(d => d.Kind == GatewayApiKinds.ReferenceGrant).ToList();
+        Namespaces = documents.Where(d => d.Group.Length == 0 && d.Kind == "Namespace").ToList();
+        Services = documents.Where(d => d.Group.Length == 0 && d.Kind == "Service").ToList();
         var istio = documents.Where(IstioKinds.IsIstio).ToList();
         Documents = istio;
         VirtualServices = istio.Where(d => d.Kind == IstioKinds.VirtualService).Select(d => new VirtualServiceView(d)).ToList();
@@ -29,6 +36,21 @@ public sealed class LintContext
     public IReadOnlyList<SourceDocument> Gateways { get; }
 
     public IReadOnlyList<SourceDocument> ServiceEntries { get; }
+
+    /// <summary>HTTPRoutes and GRPCRoutes (gateway.networking.k8s.io).</summary>
+    public IReadOnlyList<GatewayRouteView> Routes { get; }
+
+    /// <summary>Gateway API Gateways, waypoints among them (Istio's own Gateways are <see cref="Gateways"/>).</summary>
+    public IReadOnlyList<SourceDocument> ApiGateways { get; }
+
+    public IReadOnlyList<SourceDocument> ReferenceGrants { get; }
+
+    public IReadOnlyList<SourceDocument> Namespaces { get; }
+
+    public IReadOnlyList<SourceDocument> Services { get; }
+
+    /// <summary>A label of a document's metadata; null when absent.</summary>
+    public static string? Label(SourceDocument document, string label) => document.Root.Mapping("metadata")?.Mapping("labels")?.Scalar(label);
 
     public IReadOnlyList<Diagnostic> Findings => _findings;
 

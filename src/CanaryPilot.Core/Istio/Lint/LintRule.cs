@@ -27,11 +27,24 @@ public static class LintRules
     public static readonly LintRule DuplicateRouteName = new("CP1016", Severity.Warning, "two routes of a VirtualService share a name");
     public static readonly LintRule UnreachableRoute = new("CP1017", Severity.Warning, "http route after a catch-all route is never used");
 
+    public static readonly LintRule BackendWeight = new("CP1018", Severity.Error, "backendRef weight is not an integer from 0 to 1000000");
+    public static readonly LintRule AllBackendsWeightless = new("CP1019", Severity.Warning, "every backendRef of a rule has weight 0");
+    public static readonly LintRule UnknownBackend = new("CP1020", Severity.Warning, "backendRef to a Service no input defines");
+    public static readonly LintRule UnknownParent = new("CP1021", Severity.Warning, "parentRef to a Gateway or Service no input defines");
+    public static readonly LintRule DuplicateRuleName = new("CP1022", Severity.Error, "two rules of a route share a name");
+    public static readonly LintRule MissingReferenceGrant = new("CP1023", Severity.Error, "backendRef to another namespace without a ReferenceGrant");
+    public static readonly LintRule GatewayListener = new("CP1024", Severity.Error, "Gateway listener without name, port or protocol, or a name used twice");
+    public static readonly LintRule NoWaypoint = new("CP1025", Severity.Warning, "mesh route for an ambient Service with no waypoint: its rules do not apply");
+    public static readonly LintRule IngressSkipsWaypoint = new("CP1026", Severity.Warning, "ingress route to a Service whose waypoint the ingress skips");
+    public static readonly LintRule VirtualServiceAndRoute = new("CP1027", Severity.Error, "a VirtualService and an HTTPRoute route the same host");
+
     public static IReadOnlyList<LintRule> All { get; } =
     [
         UnsupportedResource, WeightSum, WeightRange, UnknownSubset, DuplicateSubset, MirrorPercentage,
         FaultPercentage, IncompleteFault, InvalidDuration, UnknownGateway, EjectionPercent,
         UnusedDestinationRule, ConflictingVirtualServices, MissingField, ServiceEntryPorts,
-        GatewayServer, DuplicateRouteName, UnreachableRoute,
+        GatewayServer, DuplicateRouteName, UnreachableRoute, BackendWeight, AllBackendsWeightless,
+        UnknownBackend, UnknownParent, DuplicateRuleName, MissingReferenceGrant, GatewayListener,
+        NoWaypoint, IngressSkipsWaypoint, VirtualServiceAndRoute,
     ];
 }
