@@ -3,14 +3,17 @@ using CanaryPilot.Core.Binding;
 using CanaryPilot.Core.Common;
 using CanaryPilot.Core.Diagnostics;
 using CanaryPilot.Core.Documents;
+using CanaryPilot.Core.GatewayApi;
 using CanaryPilot.Core.Istio;
+using CanaryPilot.Core.Istio.Lint;
 using CanaryPilot.Core.Plans;
 
 namespace CanaryPilot.Core.Validation;
 
 /// <summary>
 /// Validates everything the user passed: each RolloutPlan's schema and logic, the AnalysisTemplates
-/// it names, and — when Istio resources are among the inputs — the plan against them.
+/// it names, and — when Istio or Gateway API resources are among the inputs — the plan against them, with the
+/// ambient-mode warnings for the routes a plan drives.
 /// </summary>
 public static class PlanValidation
 {
@@ -42,7 +45,9 @@ public static class PlanValidation
         }
 
         var istio = input.Documents.Where(IstioKinds.IsIstio).ToList();
+        var gatewayRoutes = input.Documents.Where(GatewayApiKinds.IsRoute).ToList();
         var valid = new List<RolloutPlan>();
+        var ambientChecked = false;
         foreach (var document in planDocuments)
         {
             var bound = Bound.From<RolloutPlan>(document);
@@ -53,7 +58,18 @@ public static class PlanValidation
             }
 
             var problems = new PlanValidator(plan, bound.Map, templates).Validate();
-            if (problems.Count == 0 && istio.Count > 0)
+            if (problems.Count == 0 && plan.Spec.Service.Routing == RoutingKind.HttpRoute && gatewayRoutes.Count > 0)
+            {
+                var routes = gatewayRoutes.Select(d => new GatewayRouteView(d, plan.Namespace)).ToList();
+                var virtualServices = istio.Where(d => d.Kind == IstioKinds.VirtualService).Select(d => new VirtualServiceView(d, plan.Namespace)).ToList();
+                problems = new PlanHttpRouteChecks(plan, bound.Map, routes, virtualServices).Check();
+                if (!ambientChecked)
+                {
+                    diagnostics.AddRange(AmbientWarnings(input));
+                    ambientChecked = true;
+                }
+            }
+            else if (problems.Count == 0 && istio.Count > 0)
             {
                 // Istio files without a namespace are read as if applied to the plan's namespace.
                 var virtualServices = istio.Where(d => d.Kind == IstioKinds.VirtualService).Select(d => new VirtualServiceView(d, plan.Namespace)).ToList();
@@ -70,4 +86,8 @@ public static class PlanValidation
 
         return new ValidationReport(valid, diagnostics.Items);
     }
+
+    /// <summary>Where routes given beside the plan will not split traffic in ambient mode, as <c>lint</c> finds it in the same files.</summary>
+    private static IEnumerable<Diagnostic> AmbientWarnings(InputSet input) =>
+        IstioLinter.Lint(input.Documents).Where(f => f.Code == LintRules.NoWaypoint.Code || f.Code == LintRules.IngressSkipsWaypoint.Code);
 }
