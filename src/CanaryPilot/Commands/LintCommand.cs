@@ -11,8 +11,8 @@ internal static class LintCommand
 {
     public static Command Create(CliConsole console) => CommonOptions.FileCommand(
         "lint",
-        "Find logical errors in Istio VirtualServices, DestinationRules, Gateways and ServiceEntries. Exit 0 when no error-level finding, 2 otherwise.",
-        "Files or directories of VirtualServices, DestinationRules, Gateways and ServiceEntries. Repeatable.",
+        "Find logical errors in Istio VirtualServices, DestinationRules, Gateways and ServiceEntries, in Gateway API HTTPRoutes, GRPCRoutes and Gateways, and where ambient mode will not apply a route. Exit 0 when no error-level finding, 2 otherwise.",
+        "Files or directories of Istio and Gateway API resources, with the Namespaces and Services they name. Repeatable.",
         (files, format) => Run(files, format, console));
 
     public static int Run(IReadOnlyList<string> files, OutputFormat format, CliConsole console)

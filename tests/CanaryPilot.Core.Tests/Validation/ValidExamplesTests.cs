@@ -45,6 +45,20 @@ public sealed class ValidExamplesTests
     }
 
     [Fact]
+    public void BookinfoAmbientExample_ValidatesAndLintsWithoutAnyFinding()
+    {
+        var input = new InputLoader().Load([Path.Combine(Repository, "deploy", "examples", "bookinfo-ambient")]);
+
+        var report = PlanValidation.Validate(input, TemplateCatalog.BuiltIn());
+
+        Assert.Empty(report.Diagnostics);
+        Assert.Empty(IstioLinter.Lint(input.Documents));
+        var plan = Assert.Single(report.ValidPlans);
+        Assert.Equal(RoutingKind.HttpRoute, plan.Spec.Service.Routing);
+        Assert.Equal(("reviews-v1", "reviews-v2"), (plan.Spec.Service.Stable.Host, plan.Spec.Service.Canary.Host));
+    }
+
+    [Fact]
     public void BookinfoAutomaticPlan_MovesFromV1ToV2WithoutApproval()
     {
         var input = new InputLoader().Load([Path.Combine(Repository, "deploy", "examples", "bookinfo", "rolloutplan-auto.yaml")]);

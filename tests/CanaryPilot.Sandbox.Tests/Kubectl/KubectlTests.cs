@@ -49,6 +49,26 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_BookinfoAmbientExample_ServesTheGatewayApiKinds()
+    {
+        var ambient = Path.Combine(Repository.Root, "deploy", "examples", "bookinfo-ambient");
+        foreach (var file in new[] { "namespace.yaml", "reviews-services.yaml", "reviews-deployments.yaml", "waypoint.yaml", "reviews-httproute.yaml" })
+        {
+            (await KubectlAsync("apply", "-f", Path.Combine(ambient, file))).Succeeded();
+        }
+
+        var names = (await KubectlAsync("get", "httproutes,gateways.gateway.networking.k8s.io,services", "-n", "bookinfo", "-o", "name")).Succeeded().Out;
+        var route = await GetJsonAsync("httproute", "reviews");
+        var labels = (await GetJsonAsync("namespace", "bookinfo"))["metadata"]!["labels"]!;
+
+        Assert.Equal(
+            ["httproute.gateway.networking.k8s.io/reviews", "gateway.gateway.networking.k8s.io/waypoint", "service/reviews", "service/reviews-v1", "service/reviews-v2"],
+            names.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["debug", "main"], route["spec"]!["rules"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+        Assert.Equal("ambient", labels["istio.io/dataplane-mode"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Apply_Again_WithAChange_PatchesOnlyThatChange()
     {
         await ApplyBookinfoAsync();
