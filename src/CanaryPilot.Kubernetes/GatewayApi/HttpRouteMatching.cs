@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CanaryPilot.Core.Plans;
+using CanaryPilot.Kubernetes.Istio;
 
 namespace CanaryPilot.Kubernetes.GatewayApi;
 
@@ -9,37 +10,26 @@ internal static class HttpRouteMatching
 {
     /// <summary>
     /// Each of the rule's own matches (all its conditions must hold) combined with each A/B match, so the A/B rule
-    /// never widens what reached the driven rule. A rule without matches matches every request, as <c>{}</c> does.
+    /// never widens what reached the driven rule. Gateway API header matches are Exact or RegularExpression: a prefix
+    /// becomes an anchored expression.
     /// </summary>
-    public static JsonArray Combine(JsonObject rule, IReadOnlyList<RequestMatch> matches)
+    public static JsonArray Combine(JsonObject rule, IReadOnlyList<RequestMatch> matches) => RouteMatching.Cross(rule["matches"], matches, (merged, match) =>
     {
-        var own = rule["matches"] is JsonArray { Count: > 0 } existing ? existing.OfType<JsonObject>().ToList() : [new JsonObject()];
-        var combined = new JsonArray();
-        foreach (var base_ in own)
+        var headers = merged["headers"] as JsonArray ?? [];
+        foreach (var (name, condition) in match.Headers)
         {
-            foreach (var match in matches)
-            {
-                var merged = (JsonObject)base_.DeepClone();
-                var headers = merged["headers"] as JsonArray ?? [];
-                foreach (var (name, condition) in match.Headers)
-                {
-                    Set(headers, name, condition.Exact is { } exact ? ("Exact", exact)
-                        : condition.Prefix is { } prefix ? ("RegularExpression", $"^{Regex.Escape(prefix)}.*")
-                        : ("RegularExpression", condition.Regex!));
-                }
-
-                if (match.Cookie is { } cookie)
-                {
-                    Set(headers, "cookie", ("RegularExpression", $"^(.*?;\\s*)?({Regex.Escape(cookie.Name)}={Regex.Escape(cookie.Value)})(;.*)?$"));
-                }
-
-                merged["headers"] = headers;
-                combined.Add(merged);
-            }
+            Set(headers, name, condition.Exact is { } exact ? ("Exact", exact)
+                : condition.Prefix is { } prefix ? ("RegularExpression", $"^{Regex.Escape(prefix)}.*")
+                : ("RegularExpression", condition.Regex!));
         }
 
-        return combined;
-    }
+        if (match.Cookie is { } cookie)
+        {
+            Set(headers, "cookie", ("RegularExpression", RouteMatching.CookieRegex(cookie)));
+        }
+
+        merged["headers"] = headers;
+    });
 
     /// <summary>Header names are case-insensitive: the A/B condition replaces the rule's own on the same header.</summary>
     private static void Set(JsonArray headers, string name, (string Type, string Value) condition)

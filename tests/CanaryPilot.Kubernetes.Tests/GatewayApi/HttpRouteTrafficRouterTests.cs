@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CanaryPilot.Testing;
 using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Kubernetes.GatewayApi;
@@ -55,18 +56,6 @@ public sealed class HttpRouteTrafficRouterTests : IAsyncLifetime
 
     private static JsonArray Backends(JsonObject route, int rule = 1) => route["spec"]!["rules"]![rule]!["backendRefs"]!.AsArray();
 
-    /// <summary>The route with every backendRef's weight taken out: what must not change while the weights move.</summary>
-    private static JsonNode WithoutWeights(JsonObject route)
-    {
-        var spec = route["spec"]!.DeepClone();
-        foreach (var backend in spec["rules"]!.AsArray().SelectMany(r => r!["backendRefs"]!.AsArray()))
-        {
-            backend!.AsObject().Remove("weight");
-        }
-
-        return spec;
-    }
-
     [Fact]
     public async Task FieldRichRoute_WalksTo100AndBack_DiffersOnlyInWeights_AndEndsAsItBegan()
     {
@@ -87,7 +76,7 @@ public sealed class HttpRouteTrafficRouterTests : IAsyncLifetime
         Assert.True(JsonNode.DeepEquals(backends[0]!["filters"], backends[1]!["filters"]), "the added canary backendRef carries the stable's filters");
         var stableOnly = (JsonObject)walked.DeepClone();
         stableOnly["spec"]!["rules"]![1]!["backendRefs"]!.AsArray().RemoveAt(1);
-        Assert.True(JsonNode.DeepEquals(WithoutWeights(before), WithoutWeights(stableOnly)), $"more than the weights changed:\n{before["spec"]}\n{walked["spec"]}");
+        Assert.True(JsonNode.DeepEquals(RouteShapes.WithoutWeights(before), RouteShapes.WithoutWeights(stableOnly)), $"more than the weights changed:\n{before["spec"]}\n{walked["spec"]}");
 
         await _router.FinalizeAsync(_plan, promoted: false, CancellationToken.None);
 

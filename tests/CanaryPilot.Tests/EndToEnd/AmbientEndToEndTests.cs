@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CanaryPilot.Testing;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,18 +36,6 @@ public sealed class AmbientEndToEndTests
 
     private static Task<bool> Ended(RolloutStatus status) => Task.FromResult(RolloutMachine.IsTerminal(status.Phase));
 
-    /// <summary>The route's spec with every weight taken out: what must be as the team wrote it, whatever the weights.</summary>
-    private static JsonNode WithoutWeights(JsonObject route)
-    {
-        var spec = route["spec"]!.DeepClone();
-        foreach (var backend in spec["rules"]!.AsArray().SelectMany(r => r!["backendRefs"]!.AsArray()))
-        {
-            backend!.AsObject().Remove("weight");
-        }
-
-        return spec;
-    }
-
     [Fact]
     public async Task HealthyCanary_OnAnHttpRoute_IsPromoted_AndTheRouteDiffersOnlyInWeights()
     {
@@ -60,7 +49,7 @@ public sealed class AmbientEndToEndTests
         Assert.Equal(RolloutPhase.Succeeded, seen[^1].Status.Phase);
         Assert.Equal([20, 50, 100], seen.Where(s => s.Status.Phase == RolloutPhase.Progressing).Select(s => s.LiveWeight).Distinct());
         var after = await bed.RouteAsync();
-        Assert.True(JsonNode.DeepEquals(WithoutWeights(before), WithoutWeights(after)), $"more than the weights changed:\n{before["spec"]}\n{after["spec"]}");
+        Assert.True(JsonNode.DeepEquals(RouteShapes.WithoutWeights(before), RouteShapes.WithoutWeights(after)), $"more than the weights changed:\n{before["spec"]}\n{after["spec"]}");
         Assert.Equal([0, 100], after["spec"]!["rules"]![1]!["backendRefs"]!.AsArray().Select(b => b!["weight"]!.GetValue<int>()));
         Assert.True(JsonNode.DeepEquals(before["metadata"]!["labels"], after["metadata"]!["labels"]));
         Assert.Null(after["metadata"]!["annotations"]?["canarypilot.io/restore"]);

@@ -40,26 +40,15 @@ internal sealed class RolloutTestBed : IAsyncDisposable
         """;
 
     /// <summary>The plan on an HTTPRoute in ambient mode: one Service per version, the waypoint's telemetry.</summary>
-    public const string AmbientPlan = """
-        apiVersion: canarypilot.io/v1alpha1
-        kind: RolloutPlan
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          service:
-            name: reviews
+    public static readonly string AmbientPlan = Plan.Replace("""
+            virtualServices: [{name: reviews}]
+            stable: {host: reviews, subset: v1, workload: reviews-v1, version: v1}
+            canary: {host: reviews, subset: v2, workload: reviews-v2, version: v2}
+        """, """
             httpRoutes: [{name: reviews, rule: main}]
             stable: {host: reviews-v1, port: 9080, workload: reviews-v1, version: v1}
             canary: {host: reviews-v2, port: 9080, workload: reviews-v2, version: v2}
-          stages: [{weight: 20}, {weight: 50}, {weight: 100}]
-          analysis:
-            interval: 2s
-            failureLimit: 0
-            missingData: {minRequestVolume: 10, maxDuration: 90s}
-            prometheus: {scrapeInterval: 1s}
-            metrics:
-              - {name: success-rate, template: istio-success-rate, window: 4s, thresholds: {min: 95}}
-              - {name: latency-p99, template: istio-request-duration-p99, window: 4s, thresholds: {max: 500}}
-        """;
+        """, StringComparison.Ordinal);
 
     /// <summary>
     /// bookinfo's reviews HTTPRoute as a team writes it for ambient mode: attached to the Service (so the waypoint
