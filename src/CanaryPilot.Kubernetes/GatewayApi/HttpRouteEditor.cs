@@ -19,10 +19,13 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
 
     public string OwnedPrefix => $"canarypilot-{plan.Metadata.Name}-";
 
+    /// <summary>This reference's A/B rule: one per driven rule, so two rules of one route each have their own.</summary>
+    private string ABRuleName => reference.Rule is { } rule ? $"{OwnedPrefix}ab-{rule}" : $"{OwnedPrefix}ab";
+
     public IReadOnlyList<RouteSplit> Observe(JsonObject route)
     {
         var driven = Driven(route);
-        var hasAB = Rules(route).Any(r => IsOwned(r) && Name(r)!.StartsWith(OwnedPrefix + "ab", StringComparison.Ordinal));
+        var hasAB = Rules(route).Any(r => Name(r) == ABRuleName);
         var (stable, canary) = Shares(driven);
         return [new RouteSplit(Describe(route), driven.Key, stable, canary, hasAB, MirrorPercentage(driven.Rule), "HTTPRoute")];
     }
@@ -46,7 +49,7 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
         driven.Stable["weight"] = 100 - intent.CanaryWeight;
         canary["weight"] = intent.CanaryWeight;
         SetMirror(driven, ruleRecord, intent.MirrorPercentage, canary);
-        RemoveOwnedRules(route);
+        RemoveOwnedRules(route, ABRuleName);
         if (intent.ABMatch.Count > 0)
         {
             var rules = (JsonArray)route["spec"]!["rules"]!;
@@ -59,7 +62,7 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
     public void Finalize(JsonObject route, bool promoted)
     {
         var record = RestoreRecord.Read(route) ?? new RestoreRecord { Plan = PlanKey };
-        RemoveOwnedRules(route);
+        RemoveOwnedRules(route, null);
         var driven = Driven(route);
         var ruleRecord = record.Routes.GetValueOrDefault(driven.Key) ?? new RouteRecord { StableWeighted = true };
         SetMirror(driven, ruleRecord, null, driven.Canary);
@@ -89,7 +92,16 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
             }
         }
 
-        record.Remove(route);
+        // Another reference of the plan may drive another rule of this route: its record stays until it is finalized too.
+        record.Routes.Remove(driven.Key);
+        if (record.Routes.Count == 0)
+        {
+            record.Remove(route);
+        }
+        else
+        {
+            record.Write(route);
+        }
     }
 
     private DrivenRule Driven(JsonObject route)
@@ -263,7 +275,7 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
     /// </summary>
     private JsonObject OwnedABRule(DrivenRule driven, JsonObject canary, IReadOnlyList<RequestMatch> matches)
     {
-        var rule = new JsonObject { ["name"] = $"{OwnedPrefix}ab", ["matches"] = HttpRouteMatching.Combine(driven.Rule, matches) };
+        var rule = new JsonObject { ["name"] = ABRuleName, ["matches"] = HttpRouteMatching.Combine(driven.Rule, matches) };
         foreach (var (field, value) in driven.Rule.Where(f => !NotCopiedToOwnedRules.Contains(f.Key)))
         {
             rule[field] = value?.DeepClone();
@@ -275,11 +287,12 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
         return rule;
     }
 
-    private void RemoveOwnedRules(JsonObject route)
+    /// <summary>Removes the plan's rule of that name, or every rule the plan owns when <paramref name="name"/> is null.</summary>
+    private void RemoveOwnedRules(JsonObject route, string? name)
     {
         if (route["spec"]?["rules"] is JsonArray rules)
         {
-            foreach (var owned in rules.OfType<JsonObject>().Where(IsOwned).ToList())
+            foreach (var owned in rules.OfType<JsonObject>().Where(r => IsOwned(r) && (name is null || Name(r) == name)).ToList())
             {
                 rules.Remove(owned);
             }

@@ -112,7 +112,7 @@ public sealed class HttpRouteTrafficRouterTests : IAsyncLifetime
         Assert.True(observed.Routes[0].HasABRoute);
         var rules = (await RouteAsync())["spec"]!["rules"]!.AsArray();
         var ab = rules[1]!.AsObject();
-        Assert.Equal("canarypilot-reviews-ab", ab["name"]!.GetValue<string>());
+        Assert.Equal("canarypilot-reviews-ab-main", ab["name"]!.GetValue<string>());
         var abMatch = Assert.Single(ab["matches"]!.AsArray())!;
         Assert.Equal("/reviews", abMatch["path"]!["value"]!.GetValue<string>());
         Assert.Equal("x-user-group", abMatch["headers"]![0]!["name"]!.GetValue<string>());
@@ -205,6 +205,39 @@ public sealed class HttpRouteTrafficRouterTests : IAsyncLifetime
 
         Assert.Equal(["HTTPRoute bookinfo/reviews rule main", "HTTPRoute bookinfo/reviews-edge rule rules[0]"], observed.Routes.Select(r => r.ToString()));
         Assert.All(observed.Routes, r => Assert.Equal((70, 30), (r.StableWeight, r.CanaryWeight)));
+    }
+
+    [Fact]
+    public async Task TwoRulesOfOneRoute_MoveTogether_EachWithItsOwnABRule_AndEndAsTheyBegan()
+    {
+        await _mesh.CreateAsync("httproutes", """
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "split", "namespace": "bookinfo"},
+             "spec": {"parentRefs": [{"kind": "Service", "group": "", "name": "reviews"}],
+                      "rules": [{"name": "api", "matches": [{"path": {"type": "PathPrefix", "value": "/api"}}], "backendRefs": [{"name": "reviews-v1", "port": 9080}]},
+                                {"name": "web", "backendRefs": [{"name": "reviews-v1", "port": 9080, "weight": 100}, {"name": "reviews-v2", "port": 9080, "weight": 0}]}]}}
+            """, HttpRouteTrafficRouter.Group);
+        var before = await RouteAsync("split");
+        var plan = TestPlans.Reviews("""
+                name: reviews
+                httpRoutes: [{name: split, rule: api}, {name: split, rule: web}]
+                stable: {host: reviews-v1, workload: reviews-v1, version: v1}
+                canary: {host: reviews-v2, workload: reviews-v2, version: v2}
+            """);
+        var beta = new RequestMatch { Headers = new Dictionary<string, StringMatch> { ["x-user-group"] = new() { Exact = "beta" } } };
+
+        await _router.ApplyAsync(plan, new TrafficIntent { CanaryWeight = 40 }, CancellationToken.None);
+        var observed = await _router.ApplyAsync(plan, new TrafficIntent { ABMatch = [beta] }, CancellationToken.None);
+
+        Assert.All(observed.Routes, r => Assert.True(r.HasABRoute));
+        Assert.Equal(
+            ["canarypilot-reviews-ab-api", "api", "canarypilot-reviews-ab-web", "web"],
+            (await RouteAsync("split"))["spec"]!["rules"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+
+        await _router.FinalizeAsync(plan, promoted: false, CancellationToken.None);
+
+        var after = await RouteAsync("split");
+        Assert.True(JsonNode.DeepEquals(before["spec"], after["spec"]), $"spec changed:\n{before["spec"]}\n{after["spec"]}");
+        Assert.Null(after["metadata"]!["annotations"]?["canarypilot.io/restore"]);
     }
 
     [Fact]
