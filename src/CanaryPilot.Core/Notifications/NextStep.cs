@@ -18,6 +18,9 @@ public static class NextStep
         RolloutEventType.DriftDetected => status.Phase == RolloutPhase.Paused
             ? "the rollout is paused, the mesh as someone else set it, until a person resumes it"
             : "CanaryPilot's weights are back; the rollout goes on",
+        RolloutEventType.TrafficHeld => plan.Spec.Analysis.ProgressDeadline is { } deadline
+            ? $"the stage holds until the route's parents accept the change; the rollout is rolled back if it has not finished within {Duration.Format(deadline)} of its start"
+            : "the stage holds until the route's parents accept the change",
         RolloutEventType.Promoted => "nothing: all traffic is on the canary, the new stable",
         RolloutEventType.RolledBack => $"all traffic stays on {plan.Spec.Service.Stable}; fix the canary, then retry the rollout",
         RolloutEventType.Aborted => $"all traffic stays on {plan.Spec.Service.Stable}; retry the rollout to start again",
