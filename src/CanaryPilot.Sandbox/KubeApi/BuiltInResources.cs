@@ -50,18 +50,32 @@ internal static class BuiltInResources
 
         // The Kubernetes Gateway API, as Istio installs it for ambient mode and Gateway API gateways: routes and
         // gateways with the status their controllers write, and the grants that let a route reach another namespace.
-        (string Plural, string Kind, string[] Versions, bool Namespaced, bool Status, string[] ShortNames)[] gatewayApi =
+        // With the printer columns of the Gateway API's own CRDs, so `kubectl get` prints what it prints in a cluster.
+        var age = new PrinterColumn("Age", "date", ".metadata.creationTimestamp");
+        PrinterColumn[] routeColumns = [new("Hostnames", "string", ".spec.hostnames"), age];
+        (string Plural, string Kind, string[] Versions, bool Namespaced, bool Status, string[] ShortNames, PrinterColumn[] Columns)[] gatewayApi =
         [
-            ("httproutes", "HTTPRoute", ["v1", "v1beta1"], true, true, []),
-            ("grpcroutes", "GRPCRoute", ["v1"], true, true, []),
-            ("gateways", "Gateway", ["v1", "v1beta1"], true, true, ["gtw"]),
-            ("gatewayclasses", "GatewayClass", ["v1", "v1beta1"], false, true, ["gc"]),
-            ("referencegrants", "ReferenceGrant", ["v1beta1"], true, false, ["refgrant"]),
+            ("httproutes", "HTTPRoute", ["v1", "v1beta1"], true, true, [], routeColumns),
+            ("grpcroutes", "GRPCRoute", ["v1"], true, true, [], routeColumns),
+            ("gateways", "Gateway", ["v1", "v1beta1"], true, true, ["gtw"],
+            [
+                new("Class", "string", ".spec.gatewayClassName"),
+                new("Address", "string", ".status.addresses[0].value"),
+                new("Programmed", "string", ".status.conditions[?(@.type==\"Programmed\")].status"),
+                age,
+            ]),
+            ("gatewayclasses", "GatewayClass", ["v1", "v1beta1"], false, true, ["gc"],
+            [
+                new("Controller", "string", ".spec.controllerName"),
+                new("Accepted", "string", ".status.conditions[?(@.type==\"Accepted\")].status"),
+                age,
+            ]),
+            ("referencegrants", "ReferenceGrant", ["v1beta1"], true, false, ["refgrant"], [age]),
         ];
         types.AddRange(gatewayApi.SelectMany(g => g.Versions.Select(version => new ResourceType
         {
             Group = "gateway.networking.k8s.io", Version = version, Plural = g.Plural, Kind = g.Kind, Namespaced = g.Namespaced,
-            HasStatus = g.Status, ShortNames = g.ShortNames, Categories = ["gateway-api"], Custom = true,
+            HasStatus = g.Status, ShortNames = g.ShortNames, Categories = ["gateway-api"], PrinterColumns = g.Columns, Custom = true,
         })));
 
         // The Prometheus Operator's ServiceMonitor: CanaryPilot's install has one for its own /metrics.

@@ -66,6 +66,9 @@ public sealed class KubectlTests : IAsyncLifetime
             names.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(["debug", "main"], route["spec"]!["rules"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
         Assert.Equal("ambient", labels["istio.io/dataplane-mode"]!.GetValue<string>());
+        var table = (await KubectlAsync("get", "gateways.gateway.networking.k8s.io", "-n", "bookinfo")).Succeeded().Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["NAME", "CLASS", "ADDRESS", "PROGRAMMED", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["waypoint", "istio-waypoint"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..2]);
     }
 
     [Fact]
