@@ -21,6 +21,7 @@ public static class NextStep
         RolloutEventType.TrafficHeld => plan.Spec.Analysis.ProgressDeadline is { } deadline
             ? $"the stage holds until the route's parents accept the change; the rollout is rolled back if it has not finished within {Duration.Format(deadline)} of its start"
             : "the stage holds until the route's parents accept the change",
+        RolloutEventType.WorkloadNotChecked => "the rollout goes on without looking at the canary's replicas; set spec.readiness.check: required to hold instead, or off to say nothing",
         RolloutEventType.Promoted => "nothing: all traffic is on the canary, the new stable",
         RolloutEventType.RolledBack => $"all traffic stays on {plan.Spec.Service.Stable}; fix the canary, then retry the rollout",
         RolloutEventType.Aborted => $"all traffic stays on {plan.Spec.Service.Stable}; retry the rollout to start again",

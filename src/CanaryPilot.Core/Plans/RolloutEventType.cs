@@ -9,6 +9,7 @@ public enum RolloutEventType
     AwaitingApproval,
     DriftDetected,
     TrafficHeld,
+    WorkloadNotChecked,
     Promoted,
     RolledBack,
     Aborted,

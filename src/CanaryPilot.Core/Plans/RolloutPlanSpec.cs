@@ -11,6 +11,9 @@ public sealed record RolloutPlanSpec
     /// <summary>Evenly spaced canary stages (step, 2×step, … up to max), instead of listing <see cref="Stages"/>.</summary>
     public StepWeights? StepWeights { get; init; }
 
+    /// <summary>How the canary's (and, for capacity, the stable's) workload is checked before traffic moves to it.</summary>
+    public ReadinessSpec Readiness { get; init; } = new();
+
     /// <summary>What happens once the last stage has passed.</summary>
     public Promotion Promotion { get; init; } = new();
 

@@ -75,6 +75,20 @@ public sealed record TrafficNotInForce(IReadOnlyList<NotInForce> Reasons) : Roll
     public override string Name => "traffic";
 }
 
+/// <summary>
+/// The plan's workloads as <see cref="CheckWorkloads"/> asked: the canary's and the stable's (null when a name is neither
+/// a Deployment nor a StatefulSet). <paramref name="Checked"/> is false when this engine reads no workloads at all.
+/// </summary>
+public sealed record WorkloadsObserved(int? Stage, int Load, WorkloadState? Canary, WorkloadState? Stable, bool Checked = true, string? Why = null) : RolloutInput
+{
+    public override string Name => "workloads";
+
+    public static WorkloadsObserved Of(CheckWorkloads check, WorkloadState? canary, WorkloadState? stable) => new(check.Stage, check.Load, canary, stable, Why: check.Why);
+
+    /// <summary>An engine without a workload reader: the step goes ahead unchecked, and nobody is told so each time.</summary>
+    public static WorkloadsObserved Unchecked(CheckWorkloads check) => new(check.Stage, check.Load, null, null, Checked: false, Why: check.Why);
+}
+
 /// <summary>What the plan's gates of <paramref name="Type"/> answered when the machine asked (<see cref="AskGates"/>).</summary>
 public sealed record GatesAnswered(GateType Type, IReadOnlyList<GateAnswer> Answers) : RolloutInput
 {

@@ -19,6 +19,8 @@ public static partial class RolloutMachine
         RolloutPhase.Promoting => Finish(status with { StableRevision = status.Revision }, RolloutPhase.Succeeded, now, plan),
         RolloutPhase.RollingBack => Finish(status, status.Cause == RollbackCause.Aborted ? RolloutPhase.Aborted : RolloutPhase.RolledBack, now, plan),
         RolloutPhase.AwaitingApproval when status.AwaitingGate is { } held => PastDeadline(plan, status, now) ?? Ask(status, held),
+        // Approved, then held for the canary's workload: look again each interval.
+        RolloutPhase.AwaitingApproval when status is { WorkloadHold: not null, Stage: { } approved } => PastDeadline(plan, status, now) ?? Advance(plan, status, approved, now),
         _ => new Decision { Status = status },
     };
 
@@ -71,13 +73,20 @@ public static partial class RolloutMachine
         };
     }
 
-    private static Decision EnterStage(RolloutPlan plan, RolloutStatus status, int index, DateTimeOffset now, bool gated = true)
+    private static Decision EnterStage(RolloutPlan plan, RolloutStatus status, int index, DateTimeOffset now, bool gated = true, bool ready = false)
     {
         var stage = plan.Spec.EffectiveStages()[index];
-        if (gated && (stage.Kind != StageKind.Canary || stage.CanaryWeight > status.CanaryWeight))
+        var increase = stage.Kind != StageKind.Canary || stage.CanaryWeight > status.CanaryWeight;
+        if (gated && increase)
         {
             // More of the users' requests reach the canary: the confirm-traffic-increase gates have their say.
             return Gated(plan, status, GateType.ConfirmTrafficIncrease, () => EnterStage(plan, status, index, now, gated: false));
+        }
+
+        if (!ready && increase && ChecksWorkloads(plan))
+        {
+            // And the canary's workload must be able to serve them.
+            return new Decision { Status = status, Actions = [new CheckWorkloads(index, Load(stage))] };
         }
 
         var entered = status with
@@ -90,6 +99,7 @@ public static partial class RolloutMachine
             StableWeight = 100 - stage.CanaryWeight,
             StageStartedAt = now,
             TrafficHold = null,
+            WorkloadHold = null,
             StagePassingSince = now,
             StagePasses = 0,
             AwaitingApprovalFor = null,
@@ -254,7 +264,7 @@ public static partial class RolloutMachine
 
         return plan.Spec.Promotion.Approval == Approval.Required && status.AwaitingApprovalFor != ApprovalGate.Promotion
             ? AwaitApproval(status, ApprovalGate.Promotion, "every stage passed; the promotion waits for approval")
-            : Gated(plan, status, GateType.ConfirmPromotion, () => Promote(status, "every stage passed", now));
+            : Gated(plan, status, GateType.ConfirmPromotion, () => PromoteWhenReady(plan, status, "every stage passed", now));
     }
 
     /// <summary>The step goes ahead at once when the plan has no gates of <paramref name="type"/>; otherwise the engine asks them first.</summary>
@@ -308,7 +318,7 @@ public static partial class RolloutMachine
             (GateType.ConfirmTrafficIncrease, RolloutPhase.Initializing) => s => EnterStage(plan, s, 0, now, gated: false),
             (GateType.ConfirmTrafficIncrease, RolloutPhase.Progressing or RolloutPhase.AwaitingApproval) when status.Stage + 1 < stages =>
                 s => EnterStage(plan, s, status.Stage!.Value + 1, now, gated: false),
-            (GateType.ConfirmPromotion, RolloutPhase.Progressing or RolloutPhase.AwaitingApproval) => s => Promote(s, "every stage passed and the promotion gates opened", now),
+            (GateType.ConfirmPromotion, RolloutPhase.Progressing or RolloutPhase.AwaitingApproval) => s => PromoteWhenReady(plan, s, "every stage passed and the promotion gates opened", now),
             _ => null,
         };
     }
@@ -333,6 +343,7 @@ public static partial class RolloutMachine
         {
             Phase = RolloutPhase.Promoting,
             TrafficHold = null,
+            WorkloadHold = null,
             CanaryWeight = 100,
             StableWeight = 0,
             AwaitingApprovalFor = null,
@@ -351,6 +362,7 @@ public static partial class RolloutMachine
         {
             Phase = RolloutPhase.RollingBack,
             TrafficHold = null,
+            WorkloadHold = null,
             Cause = cause,
             CanaryWeight = 0,
             StableWeight = 100,

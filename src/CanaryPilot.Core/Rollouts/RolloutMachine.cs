@@ -21,6 +21,7 @@ public static partial class RolloutMachine
         PromoteCommand promote => OnPromote(status, promote, now),
         DriftObserved drift => OnDrift(plan, status, drift),
         TrafficNotInForce held => OnTrafficNotInForce(plan, status, held, now),
+        WorkloadsObserved observed => OnWorkloadsObserved(plan, status, observed, now),
         GatesAnswered answered => OnGatesAnswered(plan, status, answered, now),
         GuardTripped tripped => OnGuardTripped(status, tripped),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown rollout input"),
@@ -66,7 +67,7 @@ public static partial class RolloutMachine
 
     private static Decision OnApprove(RolloutPlan plan, RolloutStatus status, DateTimeOffset now) => status switch
     {
-        { Phase: RolloutPhase.AwaitingApproval, AwaitingApprovalFor: ApprovalGate.Promotion } => Gated(plan, status, GateType.ConfirmPromotion, () => Promote(status, "approved", now)),
+        { Phase: RolloutPhase.AwaitingApproval, AwaitingApprovalFor: ApprovalGate.Promotion } => Gated(plan, status, GateType.ConfirmPromotion, () => PromoteWhenReady(plan, status, "approved", now)),
         { Phase: RolloutPhase.AwaitingApproval, Stage: { } stage } => Advance(plan, status, stage, now),
         _ => Decision.Reject(status, $"nothing awaits approval: the rollout is {status.Phase}"),
     };

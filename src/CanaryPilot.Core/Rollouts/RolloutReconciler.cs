@@ -24,7 +24,8 @@ public sealed class RolloutReconciler(
     IAnnouncer announcer,
     TimeProvider time,
     IGateKeeper? gateKeeper = null,
-    Func<StoredRollout, string?>? refuse = null)
+    Func<StoredRollout, string?>? refuse = null,
+    IWorkloadReader? workloads = null)
 {
     private readonly ConcurrentDictionary<string, bool> _inSync = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Turn> _turns = new(StringComparer.Ordinal);
@@ -198,6 +199,7 @@ public sealed class RolloutReconciler(
 
     private async Task<Step> StepAsync(RolloutPlan plan, StoredRollout stored, RolloutStatus status, RolloutInput input, CancellationToken cancellationToken)
     {
+        var persisted = status;
         while (true)
         {
             var decision = RolloutMachine.Decide(plan, status, input, time.GetUtcNow());
@@ -207,9 +209,18 @@ public sealed class RolloutReconciler(
             }
 
             var next = decision.Status with { ObservedGeneration = stored.Generation };
-            if (next != status)
+            if (decision.Actions is [CheckWorkloads])
             {
-                status = await store.UpdateStatusAsync(stored.Namespace, stored.Name, _ => next, cancellationToken);
+                // Only a look at the workloads follows, within this turn: the status the answer leads to is the one saved.
+                status = next;
+            }
+            else if (next != persisted)
+            {
+                status = persisted = await store.UpdateStatusAsync(stored.Namespace, stored.Name, _ => next, cancellationToken);
+            }
+            else
+            {
+                status = next;
             }
 
             await CarryOutAsync(plan, status, decision.Actions, cancellationToken);
@@ -219,6 +230,13 @@ public sealed class RolloutReconciler(
                 return new Step(Wait: async token => await AskGatesAsync(plan, asked, ask.Type, token));
             }
 
+            if (decision.Actions.OfType<CheckWorkloads>().FirstOrDefault() is { } check)
+            {
+                // Read from the controller's cache: quick, so within the turn.
+                input = await ObserveWorkloadsAsync(plan, check, cancellationToken);
+                continue;
+            }
+
             if (!decision.TickAgain)
             {
                 return new Step(ReconcileResult.Done(stored, status));
@@ -226,6 +244,20 @@ public sealed class RolloutReconciler(
 
             input = new Tick();
         }
+    }
+
+    /// <summary>The canary's workload and, for capacity, the stable's, as the readiness check asks.</summary>
+    private async Task<WorkloadsObserved> ObserveWorkloadsAsync(RolloutPlan plan, CheckWorkloads check, CancellationToken cancellationToken)
+    {
+        if (workloads is null)
+        {
+            return WorkloadsObserved.Unchecked(check);
+        }
+
+        var service = plan.Spec.Service;
+        var canary = await workloads.ReadAsync(plan.Namespace, service.Canary.Workload!, cancellationToken);
+        var stable = plan.Spec.Readiness.Capacity && service.Stable.Workload is { } name ? await workloads.ReadAsync(plan.Namespace, name, cancellationToken) : null;
+        return WorkloadsObserved.Of(check, canary, stable);
     }
 
     /// <summary>Asks every gate of the type at once; each answers within its own timeout.</summary>

@@ -78,6 +78,11 @@ public sealed class RolloutReplay(Analyzer analyzer)
                 assumed.Add($"would ask the {RolloutMachine.Describe(ask.Type)} gates ({string.Join(", ", gates.Select(g => g.Name))}): taken as open");
                 input = new GatesAnswered(ask.Type, [.. gates.Select(g => new GateAnswer(g.Name, new GateOutcome(GateVerdict.Open, "taken as open by the replay"), g.OnTimeout))]);
             }
+            else if (decision.Actions.OfType<CheckWorkloads>().FirstOrDefault() is { } check)
+            {
+                // The replay cannot know how many replicas were ready then.
+                input = WorkloadsObserved.Unchecked(check);
+            }
             else if (status.Phase == RolloutPhase.AwaitingApproval)
             {
                 assumed.Add($"would wait for approval ({status.Message}): taken as approved");

@@ -89,6 +89,9 @@ public sealed record RolloutStatus
     /// yet — while the stage holds for it; null when the mesh follows the status.
     /// </summary>
     public string? TrafficHold { get; init; }
+
+    /// <summary>Why the canary's traffic does not grow yet — its workload is not ready, or lacks the capacity — while the rollout holds for it; null otherwise.</summary>
+    public string? WorkloadHold { get; init; }
 }
 
 public enum RolloutPhase

@@ -103,6 +103,8 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         {
             Error("spec.service.canary", "set workload or version, so metrics can tell the canary from the stable");
         }
+
+        CheckReadiness();
     }
 
     private void CheckHttpRoutes(ServiceTarget service)
@@ -158,6 +160,24 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         if (side.Port is { } port && port is < 1 or > 65535)
         {
             Error(path, $"{port} is not a port: 1 to 65535");
+        }
+    }
+
+    private void CheckReadiness()
+    {
+        var readiness = plan.Spec.Readiness;
+        if (readiness.MinReady is < 1 or > 100)
+        {
+            Error("spec.readiness.minReady", $"{readiness.MinReady} is not a percentage of the canary's replicas: 1 to 100");
+        }
+
+        if (readiness.Check == ReadinessCheck.Required && plan.Spec.Service.Canary.Workload is null)
+        {
+            Error("spec.readiness.check", "a required readiness check needs spec.service.canary.workload, the Deployment or StatefulSet to check");
+        }
+        else if (readiness.Capacity && (plan.Spec.Service.Canary.Workload is null || plan.Spec.Service.Stable.Workload is null))
+        {
+            Error("spec.readiness.capacity", "capacity checks compare the canary's replicas with the stable's: set spec.service.canary.workload and spec.service.stable.workload");
         }
     }
 

@@ -18,6 +18,7 @@ internal static class BuiltInResources
             new() { Group = "", Version = "v1", Plural = "serviceaccounts", Kind = "ServiceAccount", ShortNames = ["sa"], SpecLess = true },
             new() { Group = "events.k8s.io", Version = "v1", Plural = "events", Kind = "Event", ShortNames = ["ev"], SpecLess = true },
             new() { Group = "apps", Version = "v1", Plural = "deployments", Kind = "Deployment", HasStatus = true, ShortNames = ["deploy"], Categories = ["all"] },
+            new() { Group = "apps", Version = "v1", Plural = "statefulsets", Kind = "StatefulSet", HasStatus = true, ShortNames = ["sts"], Categories = ["all"] },
             new() { Group = "policy", Version = "v1", Plural = "poddisruptionbudgets", Kind = "PodDisruptionBudget", HasStatus = true, ShortNames = ["pdb"] },
             new() { Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Kind = "Lease" },
             new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "roles", Kind = "Role", SpecLess = true },

@@ -24,7 +24,7 @@ internal static class DemoCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "What the canary does: healthy (promoted), error-spike and latency (rolled back), no-traffic and flaky-prometheus (rolled back for lack of evidence).",
+            Description = "What the canary does: healthy (promoted), error-spike and latency (rolled back), no-traffic and flaky-prometheus (rolled back for lack of evidence), sequential (rolled back by the sequential judge), unready-canary (held until its pods are ready, then promoted).",
             DefaultValueFactory = _ => "healthy",
             HelpName = string.Join('|', DemoScenario.All.Select(s => s.Name)),
         };
@@ -83,6 +83,7 @@ internal static class DemoCommand
             services.AddRolloutEngine(new EngineSettings { Cluster = environment.Cluster.Configuration, Prometheus = environment.Prometheus.Address, Rule = DrivingRule.ForCli(), Component = "demo", Time = time });
             services.AddSingleton<IRolloutObserver>(view);
             int exit;
+            var holds = 0;
             RolloutSession session;
             await using (var engine = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }))
             {
@@ -92,6 +93,12 @@ internal static class DemoCommand
                     {
                         environment.Mesh.TurnToLater(scenario.Canary.Workload);
                         view.Note($"reviews v2 turns bad at stage {status.StageName}");
+                    }
+
+                    if (status.WorkloadHold is not null && scenario.CanaryBecomesReady(++holds))
+                    {
+                        await environment.CanaryBecomesReadyAsync(interrupted.Token);
+                        view.Note("reviews v2's pods are ready: 2 of 2 available");
                     }
 
                     if (scenario.StopsPrometheus(status) && environment.Prometheus.IsRunning)

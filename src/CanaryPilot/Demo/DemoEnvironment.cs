@@ -47,6 +47,9 @@ internal sealed class DemoEnvironment : IAsyncDisposable
             }
 
             await ApplyBookinfoAsync(cluster.Client, ambient ? "bookinfo-ambient/" : "bookinfo/", cancellationToken);
+            // No Deployment controller runs here: the demo reports the replicas as one would, all available unless the scenario says not yet.
+            await SetAvailableAsync(cluster.Client, "reviews-v1", null, cancellationToken);
+            await SetAvailableAsync(cluster.Client, "reviews-v2", scenario.CanaryStartsUnready ? 0 : null, cancellationToken);
             var mesh = await SimulatedMesh.StartAsync(
                 new MeshOptions
                 {
@@ -103,6 +106,25 @@ internal sealed class DemoEnvironment : IAsyncDisposable
     }
 
     private static string Plural(string kind) => kind.ToLowerInvariant() + "s";
+
+    /// <summary>The canary's pods become ready: its Deployment reports all its replicas available.</summary>
+    public Task CanaryBecomesReadyAsync(CancellationToken cancellationToken) => SetAvailableAsync(Cluster.Client, "reviews-v2", null, cancellationToken);
+
+    /// <summary>Writes a bookinfo Deployment's status as its controller would: <paramref name="available"/> replicas available, all of them when null.</summary>
+    private static async Task SetAvailableAsync(k8s.Kubernetes client, string name, int? available, CancellationToken cancellationToken)
+    {
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(name, "bookinfo", cancellationToken: cancellationToken);
+        var desired = deployment.Spec.Replicas ?? 1;
+        deployment.Status = new V1DeploymentStatus
+        {
+            ObservedGeneration = deployment.Metadata.Generation,
+            Replicas = desired,
+            UpdatedReplicas = desired,
+            ReadyReplicas = available ?? desired,
+            AvailableReplicas = available ?? desired,
+        };
+        await client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(deployment, name, "bookinfo", cancellationToken: cancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -36,6 +36,11 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
         },
         new("flaky-prometheus", "Prometheus goes away mid-rollout: the checks are inconclusive, the stage holds, and the missing-data policy rolls back",
             Version2(Healthy), 200, RolloutPhase.RolledBack, RollbackCause.NoEvidence),
+        new("unready-canary", "reviews v2's pods are not ready yet: it gets no traffic and the rollout says why; once they are, it proceeds and is promoted",
+            Version2(Healthy), 200, RolloutPhase.Succeeded)
+        {
+            CanaryStartsUnready = true,
+        },
     ];
 
     public static DemoScenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
@@ -43,6 +48,12 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
     /// <summary>Whether the rollout ended as this scenario should.</summary>
     public bool EndedAsExpected(RolloutStatus status) =>
         status.Phase == Expected && (ExpectedCauses.Length == 0 || (status.Cause is { } cause && ExpectedCauses.Contains(cause)));
+
+    /// <summary>The canary's Deployment starts with none of its replicas available; they become so once the rollout has held for them a while.</summary>
+    public bool CanaryStartsUnready { get; init; }
+
+    /// <summary>The canary's pods become ready after the rollout has said three times that it waits for them.</summary>
+    public bool CanaryBecomesReady(int holds) => CanaryStartsUnready && holds == 3;
 
     /// <summary>Prometheus goes away once the rollout is two stages in.</summary>
     public bool StopsPrometheus(RolloutStatus status) => Name == "flaky-prometheus" && status.Stage >= 1;

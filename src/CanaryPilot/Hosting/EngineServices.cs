@@ -38,7 +38,7 @@ public static class EngineServices
         if (settings.Watch)
         {
             var scope = new WatchScope(
-                [CanaryPilotResources.RolloutPlans, CanaryPilotResources.AnalysisTemplates, .. MeshTrafficRouter.Kinds(settings.Kubernetes)],
+                [CanaryPilotResources.RolloutPlans, CanaryPilotResources.AnalysisTemplates, .. MeshTrafficRouter.Kinds(settings.Kubernetes), .. KubernetesWorkloadReader.Kinds],
                 settings.Namespaces,
                 Optional: HttpRouteTrafficRouter.Kinds(settings.Kubernetes));
             services.AddSingleton(sp => new WatchCache(
@@ -50,6 +50,7 @@ public static class EngineServices
         services.AddSingleton<HttpRouteTrafficRouter>();
         services.AddSingleton<ITrafficRouter, MeshTrafficRouter>();
         services.AddSingleton<PlanReader>();
+        services.AddSingleton<IWorkloadReader, KubernetesWorkloadReader>();
         services.AddSingleton(_ =>
         {
             var store = new RolloutStoreOptions();
@@ -77,7 +78,8 @@ public static class EngineServices
             sp.GetRequiredService<IAnnouncer>(),
             settings.Time,
             sp.GetRequiredService<IGateKeeper>(),
-            Refusal(settings.Rule)));
+            Refusal(settings.Rule),
+            sp.GetRequiredService<IWorkloadReader>()));
         services.AddSingleton<RolloutProgress>();
         services.AddSingleton<RolloutScheduler>();
         services.AddSingleton<GuardCandidates>();

@@ -11,10 +11,10 @@ internal sealed partial class LoggingAnnouncer(ILogger<LoggingAnnouncer> logger)
     public Task AnnounceAsync(RolloutPlan plan, RolloutStatus status, Announce announcement, CancellationToken cancellationToken)
     {
         var level = announcement.Severity switch { Severity.Error => LogLevel.Error, Severity.Warning => LogLevel.Warning, _ => LogLevel.Information };
-        Log(logger, level, plan.Namespace, plan.Metadata.Name, announcement.Reason, status.StageName, status.CanaryWeight, announcement.Message);
+        Log(logger, level, plan.Namespace, plan.Metadata.Name, announcement.Reason, status.StageName ?? "(none yet)", status.CanaryWeight, announcement.Message);
         return Task.CompletedTask;
     }
 
     [LoggerMessage(Message = "{Namespace}/{Rollout} {Reason} at stage {Stage} ({Weight}% canary): {Message}")]
-    private static partial void Log(ILogger logger, LogLevel level, string @namespace, string rollout, string reason, string? stage, int weight, string message);
+    private static partial void Log(ILogger logger, LogLevel level, string @namespace, string rollout, string reason, string stage, int weight, string message);
 }

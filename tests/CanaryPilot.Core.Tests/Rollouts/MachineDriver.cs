@@ -25,6 +25,9 @@ internal sealed class MachineDriver
 
     public List<RolloutAction> Actions { get; } = [];
 
+    /// <summary>How the workloads answer a readiness check; unchecked when null.</summary>
+    public Func<CheckWorkloads, WorkloadsObserved>? Workloads { get; set; }
+
     /// <summary>The weights each ApplyTraffic set, in order; 100 for a promotion, 0 for a rollback.</summary>
     public IEnumerable<int> Weights => Actions.Select(a => a switch
     {
@@ -46,6 +49,12 @@ internal sealed class MachineDriver
 
         Status = decision.Status;
         Actions.AddRange(decision.Actions);
+        if (decision.Actions.OfType<CheckWorkloads>().FirstOrDefault() is { } check)
+        {
+            // As an engine without a workload reader answers: tests of readiness feed their own WorkloadsObserved.
+            return Feed(Workloads?.Invoke(check) ?? WorkloadsObserved.Unchecked(check));
+        }
+
         return decision.TickAgain ? Feed(new Tick()) : decision;
     }
 

@@ -15,6 +15,7 @@ public sealed class DemoTests
         { "latency", "RolledBack", 2, 3 },
         { "no-traffic", "RolledBack", 1, 1 },
         { "flaky-prometheus", "RolledBack", 2, 2 },
+        { "unready-canary", "Succeeded", 4, 4 },
     };
 
     /// <summary>The scenarios in ambient mode: the HTTPRoute's weights, the waypoint's telemetry.</summary>

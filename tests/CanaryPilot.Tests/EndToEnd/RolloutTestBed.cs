@@ -125,8 +125,52 @@ internal sealed class RolloutTestBed : IAsyncDisposable
                 ],
             },
             cluster.Client);
+        await CreateDeploymentsAsync(cluster);
         var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [mesh.MetricsAddress] });
         return new RolloutTestBed(cluster, mesh, prometheus);
+    }
+
+    /// <summary>The two versions' Deployments, each with 2 replicas available, as a Deployment controller would report them.</summary>
+    private static async Task CreateDeploymentsAsync(KubeApiCluster cluster)
+    {
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            var labels = new Dictionary<string, string> { ["app"] = "reviews", ["version"] = version };
+            await cluster.Client.AppsV1.CreateNamespacedDeploymentAsync(
+                new V1Deployment
+                {
+                    Metadata = new V1ObjectMeta { Name = $"reviews-{version}", Labels = labels },
+                    Spec = new V1DeploymentSpec
+                    {
+                        Replicas = 2,
+                        Selector = new V1LabelSelector { MatchLabels = labels },
+                        Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "reviews", Image = $"istio/examples-bookinfo-reviews-{version}:1.20.2" }] } },
+                    },
+                },
+                "bookinfo");
+            await SetReplicasAsync(cluster, $"reviews-{version}", desired: 2, available: 2);
+        }
+    }
+
+    /// <summary>Sets a Deployment's replicas and its status as its controller would: <paramref name="available"/> of <paramref name="desired"/> available.</summary>
+    public static async Task SetReplicasAsync(KubeApiCluster cluster, string name, int desired, int available)
+    {
+        var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync(name, "bookinfo");
+        if (deployment.Spec.Replicas != desired)
+        {
+            deployment.Spec.Replicas = desired;
+            deployment = await cluster.Client.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, name, "bookinfo");
+        }
+
+        deployment.Status = new V1DeploymentStatus
+        {
+            ObservedGeneration = deployment.Metadata.Generation,
+            Replicas = desired,
+            ReadyReplicas = available,
+            AvailableReplicas = available,
+            UpdatedReplicas = desired,
+        };
+        await cluster.Client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(deployment, name, "bookinfo");
     }
 
     /// <summary>
@@ -170,6 +214,7 @@ internal sealed class RolloutTestBed : IAsyncDisposable
                 ],
             },
             cluster.Client);
+        await CreateDeploymentsAsync(cluster);
         var prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { Targets = [mesh.MetricsAddress] });
         return new RolloutTestBed(cluster, mesh, prometheus, ambient: true);
     }
