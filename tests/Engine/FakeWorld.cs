@@ -14,7 +14,7 @@ public sealed class FakeWorld
 
     public FakeRouter Router { get; }
 
-    public FakeMetrics Metrics { get; } = new();
+    public FakeMetrics Metrics { get; }
 
     public RecordingAnnouncer Announcer { get; }
 
@@ -24,6 +24,7 @@ public sealed class FakeWorld
     {
         Store = new InMemoryStore(plan, Log);
         Router = new FakeRouter(Log);
+        Metrics = new FakeMetrics { CanaryWeight = () => Router.LiveWeight };
         Announcer = new RecordingAnnouncer(Log);
         Gates = new FakeGates(Log);
     }
@@ -102,16 +103,39 @@ public sealed class FakeRouter(List<string> log) : ITrafficRouter
     private TrafficObservation Observation() => new([new RouteSplit("bookinfo/reviews", "primary", 100 - LiveWeight, LiveWeight, false, null)]);
 }
 
-/// <summary>Every query answers <see cref="Value"/>, or fails when <see cref="Down"/>.</summary>
+/// <summary>
+/// Every query answers <see cref="Value"/>, a count (<c>increase(</c>) 1000, or fails when <see cref="Down"/>. With
+/// <see cref="CanaryWeight"/>, the two versions' request volumes split 1000 requests by the live weight, as a mesh would.
+/// </summary>
 public sealed class FakeMetrics : IMetricsProvider
 {
     public double Value { get; set; } = 99.9;
 
     public bool Down { get; set; }
 
+    /// <summary>The canary's live weight, which the request volumes follow; unset, each side served 1000.</summary>
+    public Func<int>? CanaryWeight { get; init; }
+
     public Task<Measurement> MeasureAsync(string query, DateTimeOffset at, CancellationToken cancellationToken) => Task.FromResult(
         Down ? Measurement.Failed(query, ProviderErrorKind.Unreachable, "connection refused")
-        : Measurement.Of(query, [Sample.Scalar(query.Contains("increase(", StringComparison.Ordinal) ? 1000 : Value)]));
+        : Measurement.Of(query, [Sample.Scalar(Answer(query))]));
+
+    private double Answer(string query)
+    {
+        if (!query.Contains("increase(", StringComparison.Ordinal))
+        {
+            return Value;
+        }
+
+        var volume = query.StartsWith("sum(increase(istio_requests_total{", StringComparison.Ordinal) && !query.Contains("response_code", StringComparison.Ordinal);
+        if (!volume || CanaryWeight is null)
+        {
+            return 1000;
+        }
+
+        var weight = CanaryWeight();
+        return query.Contains("\"reviews-v1\"", StringComparison.Ordinal) ? 10 * (100 - weight) : 10 * weight;
+    }
 }
 
 public sealed class RecordingAnnouncer(List<string> log) : IAnnouncer

@@ -3,6 +3,9 @@ namespace CanaryPilot.Core.Analysis;
 /// <summary>One evaluation of a plan's metrics at one instant.</summary>
 public sealed record AnalysisResult(DateTimeOffset At, IReadOnlyList<MetricVerdict> Metrics)
 {
+    /// <summary>The requests each version served within the analysis interval, when they were measured: the observed split.</summary>
+    public TrafficShare? Share { get; init; }
+
     /// <summary>
     /// Fail when any metric failed (the evidence against the canary stands whatever else happened);
     /// otherwise Error when the provider failed for any; otherwise Inconclusive when any lacked data;
@@ -22,4 +25,13 @@ public sealed record AnalysisResult(DateTimeOffset At, IReadOnlyList<MetricVerdi
 
     /// <summary>Whether any failed metric breached its critical range.</summary>
     public bool CriticalBreached => Metrics.Any(m => m.CriticalBreached);
+}
+
+/// <summary>The requests the canary and the stable served in one interval.</summary>
+public sealed record TrafficShare(double CanaryRequests, double StableRequests)
+{
+    public double Total => CanaryRequests + StableRequests;
+
+    /// <summary>The canary's share, in percent; 0 when nothing was served.</summary>
+    public double CanaryPercent => Total > 0 ? 100 * CanaryRequests / Total : 0;
 }

@@ -45,7 +45,8 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
             return stableBaselines?.ContainsKey(metric.Name) == true ? rendered with { Stable = null } : rendered;
         }).ToList();
 
-        var distinct = queries.SelectMany(q => q.All).Distinct(StringComparer.Ordinal).ToList();
+        var share = ShareQueries.Render(plan, templates);
+        var distinct = queries.SelectMany(q => q.All).Concat(share is null ? [] : [share.Canary, share.Stable]).Distinct(StringComparer.Ordinal).ToList();
         var measured = await Task.WhenAll(distinct.Select(query => provider.MeasureAsync(query, at, cancellationToken))).ConfigureAwait(false);
         var byQuery = distinct.Zip(measured).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
 
@@ -76,8 +77,22 @@ public sealed class Analyzer(IMetricsProvider provider, TemplateCatalog template
             })];
         }
 
-        return new AnalysisResult(at, verdicts);
+        return new AnalysisResult(at, verdicts)
+        {
+            Share = share is not null && Single(byQuery[share.Canary]) is { } canaryRequests && Single(byQuery[share.Stable]) is { } stableRequests
+                ? new TrafficShare(canaryRequests, stableRequests)
+                : null,
+        };
     }
+
+    /// <summary>A volume query's one value; an empty result is no traffic (0), a failure or several series is nothing to go by.</summary>
+    private static double? Single(Measurement measurement) => measurement switch
+    {
+        { Error: not null } => null,
+        { Samples: [] } => 0,
+        { Samples: [var only] } when double.IsFinite(only.Value) => only.Value,
+        _ => null,
+    };
 
     /// <summary>The shortest stage the sequential judge tests at a tick: ten scrape intervals, so that <c>increase()</c> reads counts, not its extrapolation.</summary>
     public static TimeSpan MinCountWindow(RolloutPlan plan) => 10 * plan.Spec.Analysis.Prometheus.ScrapeInterval;

@@ -74,6 +74,23 @@ public sealed record MetricQueries(MetricSpec Metric, TimeSpan Window, string Ca
     }
 }
 
+/// <summary>The request volume of each version over the analysis interval: what the observed traffic share is read from.</summary>
+public sealed record ShareQueries(string Canary, string Stable)
+{
+    /// <summary>Both versions' volume queries, or null when the plan does not check the share or a side cannot be rendered (no stable workload).</summary>
+    public static ShareQueries? Render(RolloutPlan plan, TemplateCatalog templates)
+    {
+        if (plan.Spec.Analysis.TrafficShareTolerance <= 0 || templates.Find(MetricQueries.RequestVolumeTemplate, plan) is not { } template)
+        {
+            return null;
+        }
+
+        string? One(MeasuredSide side) =>
+            QueryRenderer.Render(template.Spec.Query, QueryVariables.For(plan, template, new Dictionary<string, string>(), plan.Spec.Analysis.Interval, side)).Query;
+        return One(MeasuredSide.Canary) is { } canary && One(MeasuredSide.Stable) is { } stable ? new ShareQueries(canary, stable) : null;
+    }
+}
+
 /// <summary>The rendered count queries of the sequential judge: events and requests of each version.</summary>
 public sealed record CountQueries(string CanaryEvents, string CanaryRequests, string StableEvents, string StableRequests)
 {

@@ -14,6 +14,14 @@ public sealed record AnalysisSpec
     /// <summary>Whether <see cref="FailureLimit"/> counts consecutive failures (a pass resets) or all of them.</summary>
     public FailureCounting FailureCounting { get; init; } = FailureCounting.Consecutive;
 
+    /// <summary>
+    /// How far (in percentage points) the canary's share of the requests may be from the weight in force before a check
+    /// says the traffic does not follow the weights (a GitOps tool rewrote the route, clients skip the waypoint, sessions
+    /// stick), and is inconclusive; 10 unless said otherwise, 0 to turn the check off. Checked at canary and blue/green
+    /// stages once at least 100 requests (and the minimum-traffic volume) were served, with the volume template for both versions.
+    /// </summary>
+    public double TrafficShareTolerance { get; init; } = 10;
+
     /// <summary>When there is too little data to judge, and how long that may last.</summary>
     public MissingDataPolicy MissingData { get; init; } = new();
 

@@ -143,6 +143,15 @@ public static partial class RolloutMachine
             return RollBack(measured, RollbackCause.AnalysisFailed, $"metric \"{worse.Metric.Name}\" is {worse.Reason}");
         }
 
+        if (analysis.Verdict != Verdict.Fail && ShareMismatch(plan, status, analysis) is { } mismatch)
+        {
+            // The metrics describe a split other than the one in force: no evidence for this stage, whatever they say.
+            var held = Inconclusive(plan, measured with { TrafficHold = mismatch }, analysis, now, mismatch);
+            return status.TrafficHold is null && held.Status.Phase == RolloutPhase.Progressing
+                ? held with { Actions = [.. held.Actions, new Announce(RolloutEventType.TrafficHeld, Severity.Warning, "TrafficDoesNotFollowWeights", held.Status.Message!)] }
+                : held;
+        }
+
         return analysis.Verdict switch
         {
             Verdict.Pass => Passed(plan, measured, now),
@@ -240,11 +249,41 @@ public static partial class RolloutMachine
         };
     }
 
-    private static Decision Inconclusive(RolloutPlan plan, RolloutStatus status, AnalysisResult analysis, DateTimeOffset now)
+    /// <summary>
+    /// Why the observed split is not the one in force: at a canary or blue/green stage, with at least 100 requests (and the
+    /// minimum-traffic volume) served, the canary's share of them is further from its weight than the plan's tolerance.
+    /// </summary>
+    private static string? ShareMismatch(RolloutPlan plan, RolloutStatus status, AnalysisResult analysis)
+    {
+        var tolerance = plan.Spec.Analysis.TrafficShareTolerance;
+        var stage = status.Stage is { } index ? plan.Spec.EffectiveStages()[index] : null;
+        if (tolerance <= 0 || analysis.Share is not { } share || stage?.Kind is not (StageKind.Canary or StageKind.BlueGreen)
+            || share.Total < Math.Max(MinShareRequests, plan.Spec.Analysis.MissingData.MinRequestVolume))
+        {
+            return null;
+        }
+
+        // The requests were counted over the interval before the check, plus a scrape for the change to show: a window
+        // that reaches back before the stage began holds the previous split too.
+        if (status.StageStartedAt is { } started && analysis.At - plan.Spec.Analysis.Interval - plan.Spec.Analysis.Prometheus.ScrapeInterval < started)
+        {
+            return null;
+        }
+
+        var observed = share.CanaryPercent;
+        return Math.Abs(observed - status.CanaryWeight) <= tolerance
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"traffic does not follow the weights: the canary served {observed:0.#}% of the requests ({share.CanaryRequests:0} of {share.Total:0}) where its weight is {status.CanaryWeight}%, more than {tolerance:0.#} points off");
+    }
+
+    /// <summary>Fewer requests than this say too little about the split to call it wrong.</summary>
+    private const int MinShareRequests = 100;
+
+    private static Decision Inconclusive(RolloutPlan plan, RolloutStatus status, AnalysisResult analysis, DateTimeOffset now, string? reason = null)
     {
         var since = status.InconclusiveSince ?? now;
         var policy = plan.Spec.Analysis.MissingData;
-        var why = string.Join("; ", analysis.Metrics.Where(m => m.Verdict is Verdict.Inconclusive or Verdict.Error).Select(m => $"{m.Metric.Name}: {m.Reason}"));
+        var why = reason ?? string.Join("; ", analysis.Metrics.Where(m => m.Verdict is Verdict.Inconclusive or Verdict.Error).Select(m => $"{m.Metric.Name}: {m.Reason}"));
         // A check without evidence breaks the stage's run of passes: iterations and minDuration count again from the next pass.
         var held = status with { InconclusiveChecks = status.InconclusiveChecks + 1, InconclusiveSince = since, StagePasses = 0, StagePassingSince = null };
         if (now - since >= policy.MaxDuration)

@@ -62,7 +62,8 @@ public sealed class RolloutReplay(Analyzer analyzer)
     {
         var assumed = new List<string>();
         var status = before;
-        RolloutInput input = new Tick(analysis);
+        // The past traffic was split as it was then, not by the replayed plan's weights: its share is no mismatch.
+        RolloutInput input = new Tick(analysis is null ? null : analysis with { Share = null });
         for (var step = 0; step < MaxSteps; step++)
         {
             var decision = RolloutMachine.Decide(plan, status, input, at);

@@ -20,6 +20,7 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         CheckService();
         CheckStages();
         CheckAnalysis();
+        CheckTrafficShare();
         CheckNotifications();
         CheckGates();
         return _diagnostics.Items;
@@ -163,8 +164,17 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         }
     }
 
+    private void CheckTrafficShare()
+    {
+        if (plan.Spec.Analysis.TrafficShareTolerance is < 0 or > 100 || double.IsNaN(plan.Spec.Analysis.TrafficShareTolerance))
+        {
+            Error("spec.analysis.trafficShareTolerance", $"{plan.Spec.Analysis.TrafficShareTolerance} is not a number of percentage points: 0 (off) to 100");
+        }
+    }
+
     private void CheckReadiness()
     {
+
         var readiness = plan.Spec.Readiness;
         if (readiness.MinReady is < 1 or > 100)
         {

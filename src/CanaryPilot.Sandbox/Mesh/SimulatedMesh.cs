@@ -33,6 +33,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private const int StatusEveryTicks = 10;
 
     private double _owed;
+    private double _fixedShare = double.NaN;
     private long _ticks;
     private long _requests;
 
@@ -51,6 +52,13 @@ public sealed class SimulatedMesh : IAsyncDisposable
 
     /// <summary>From now on <paramref name="workload"/> behaves as its <see cref="SimulatedWorkload.Later"/>.</summary>
     public void TurnToLater(string workload) => _turned[workload] = true;
+
+    /// <summary>
+    /// From now on the traffic ignores the route's weights, as when a GitOps tool rewrote the route or clients skip the
+    /// waypoint: of the requests for the service, <paramref name="canaryShare"/> (0–1) reach the canary (the second
+    /// workload) and the rest the stable (the first).
+    /// </summary>
+    public void IgnoreWeights(double canaryShare) => Volatile.Write(ref _fixedShare, canaryShare);
 
     /// <summary>Whether <paramref name="workload"/> has been turned to its later behaviour.</summary>
     public bool HasTurned(string workload) => _turned.ContainsKey(workload);
@@ -201,6 +209,11 @@ public sealed class SimulatedMesh : IAsyncDisposable
             var beta = _random.NextDouble() < _options.BetaShare;
             var request = new IstioRouting.Request(_options.Path, beta ? _options.BetaHeaders : new Dictionary<string, string>());
             var decision = _options.Ambient ? GatewayRouting.Route(route, request, _random) : IstioRouting.Route(route, request, _random);
+            if (Volatile.Read(ref _fixedShare) is var share && !double.IsNaN(share) && decision.Destination is not null && _options.Workloads is [var stable, var canary, ..])
+            {
+                var chosen = _random.NextDouble() < share ? canary : stable;
+                decision = decision with { Destination = new IstioRouting.Target(chosen.Host, chosen.Subset) };
+            }
             Interlocked.Increment(ref _requests);
             Serve(decision.Destination, elapsed);
             Serve(decision.Mirror, elapsed);

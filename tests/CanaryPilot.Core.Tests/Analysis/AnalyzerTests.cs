@@ -91,9 +91,10 @@ public sealed class AnalyzerTests
 
         await new Analyzer(provider, TemplateCatalog.BuiltIn()).AnalyzeAsync(Valid(Plan), At, CancellationToken.None);
 
-        // success-rate canary, latency canary and stable, and one volume query both metrics share.
-        Assert.Equal(4, provider.Calls.Count);
-        Assert.Equal(4, provider.Calls.Select(c => c.Query).Distinct().Count());
+        // success-rate canary, latency canary and stable, one canary volume query both metrics and the
+        // observed traffic share use, and the stable's volume for the share.
+        Assert.Equal(5, provider.Calls.Count);
+        Assert.Equal(5, provider.Calls.Select(c => c.Query).Distinct().Count());
         Assert.All(provider.Calls, c => Assert.Equal(At, c.At));
     }
 
