@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using CanaryPilot.Testing;
 using CanaryPilot.Core.Rollouts;
-using CanaryPilot.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace CanaryPilot.Tests.EndToEnd;
 
@@ -13,29 +11,6 @@ namespace CanaryPilot.Tests.EndToEnd;
 /// </summary>
 public sealed class AmbientEndToEndTests
 {
-    /// <summary>Schedules the rollout and hands each status the engine reports to <paramref name="until"/>, until it says stop.</summary>
-    private static async Task<List<(RolloutStatus Status, int LiveWeight)>> FollowAsync(RolloutTestBed bed, ServiceProvider engine, Func<RolloutStatus, Task<bool>> until)
-    {
-        await (await engine.GetRequiredService<ISchedulerFactory>().GetScheduler()).Start();
-        await engine.GetRequiredService<RolloutScheduler>().ScheduleAsync("bookinfo", "reviews", TimeSpan.FromSeconds(2), CancellationToken.None);
-        var seen = new List<(RolloutStatus, int)>();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await foreach (var report in engine.GetRequiredService<RolloutProgress>().Reports.ReadAllAsync(deadline.Token))
-        {
-            Assert.Null(report.Failure);
-            var status = report.Result!.Status!;
-            seen.Add((status, await bed.LiveCanaryWeightAsync()));
-            if (await until(status))
-            {
-                return seen;
-            }
-        }
-
-        throw new InvalidOperationException("the progress channel ended");
-    }
-
-    private static Task<bool> Ended(RolloutStatus status) => Task.FromResult(RolloutMachine.IsTerminal(status.Phase));
-
     [Fact]
     public async Task HealthyCanary_OnAnHttpRoute_IsPromoted_AndTheRouteDiffersOnlyInWeights()
     {
@@ -44,7 +19,7 @@ public sealed class AmbientEndToEndTests
         await bed.CreatePlanAsync(RolloutTestBed.AmbientPlan);
         await using var engine = bed.StartEngine();
 
-        var seen = await FollowAsync(bed, engine, Ended);
+        var seen = await bed.FollowToTheEndAsync(engine);
 
         Assert.Equal(RolloutPhase.Succeeded, seen[^1].Status.Phase);
         Assert.Equal([20, 50, 100], seen.Where(s => s.Status.Phase == RolloutPhase.Progressing).Select(s => s.LiveWeight).Distinct());
@@ -65,7 +40,7 @@ public sealed class AmbientEndToEndTests
         await bed.CreatePlanAsync(RolloutTestBed.AmbientPlan);
         await using var engine = bed.StartEngine();
 
-        var seen = await FollowAsync(bed, engine, Ended);
+        var seen = await bed.FollowToTheEndAsync(engine);
 
         Assert.Equal(RolloutPhase.RolledBack, seen[^1].Status.Phase);
         Assert.Equal(RollbackCause.AnalysisFailed, seen[^1].Status.Cause);
@@ -83,7 +58,7 @@ public sealed class AmbientEndToEndTests
         await using var engine = bed.StartEngine();
         var held = 0;
 
-        var seen = await FollowAsync(bed, engine, async status =>
+        var seen = await bed.FollowAsync(engine, async status =>
         {
             if (status.TrafficHold is not null && ++held == 3)
             {

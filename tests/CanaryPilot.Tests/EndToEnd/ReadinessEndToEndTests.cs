@@ -1,7 +1,4 @@
 using CanaryPilot.Core.Rollouts;
-using CanaryPilot.Scheduling;
-using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace CanaryPilot.Tests.EndToEnd;
 
@@ -11,25 +8,19 @@ namespace CanaryPilot.Tests.EndToEnd;
 /// </summary>
 public sealed class ReadinessEndToEndTests
 {
-    /// <summary>Schedules the rollout and hands each reported status to <paramref name="until"/> with the live canary weight, until it says stop.</summary>
-    private static async Task<List<(RolloutStatus Status, int LiveWeight)>> FollowAsync(RolloutTestBed bed, ServiceProvider engine, Func<RolloutStatus, Task<bool>> until)
+    /// <summary>Until the rollout ends; once it has said three times that it holds for the canary's workload, <paramref name="then"/>.</summary>
+    private static Func<RolloutStatus, Task<bool>> AfterThreeHolds(Func<Task> then)
     {
-        await (await engine.GetRequiredService<ISchedulerFactory>().GetScheduler()).Start();
-        await engine.GetRequiredService<RolloutScheduler>().ScheduleAsync("bookinfo", "reviews", TimeSpan.FromSeconds(2), CancellationToken.None);
-        var seen = new List<(RolloutStatus, int)>();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await foreach (var report in engine.GetRequiredService<RolloutProgress>().Reports.ReadAllAsync(deadline.Token))
+        var held = 0;
+        return async status =>
         {
-            Assert.Null(report.Failure);
-            var status = report.Result!.Status!;
-            seen.Add((status, await bed.LiveCanaryWeightAsync()));
-            if (await until(status))
+            if (status.WorkloadHold is not null && ++held == 3)
             {
-                return seen;
+                await then();
             }
-        }
 
-        throw new InvalidOperationException("the progress channel ended");
+            return RolloutMachine.IsTerminal(status.Phase);
+        };
     }
 
     [Fact]
@@ -39,18 +30,9 @@ public sealed class ReadinessEndToEndTests
         await RolloutTestBed.SetReplicasAsync(bed.Cluster, "reviews-v2", desired: 2, available: 0);
         await bed.CreatePlanAsync();
         await using var engine = bed.StartEngine();
-        var held = 0;
 
-        var seen = await FollowAsync(bed, engine, async status =>
-        {
-            if (status.WorkloadHold is not null && ++held == 3)
-            {
-                // The Deployment controller reports the pods ready.
-                await RolloutTestBed.SetReplicasAsync(bed.Cluster, "reviews-v2", desired: 2, available: 2);
-            }
-
-            return RolloutMachine.IsTerminal(status.Phase);
-        });
+        // The Deployment controller reports the pods ready.
+        var seen = await bed.FollowAsync(engine, AfterThreeHolds(() => RolloutTestBed.SetReplicasAsync(bed.Cluster, "reviews-v2", desired: 2, available: 2)));
 
         var holding = seen.Where(s => s.Status.WorkloadHold is not null).ToList();
         Assert.True(holding.Count >= 3);
@@ -67,18 +49,9 @@ public sealed class ReadinessEndToEndTests
         await RolloutTestBed.SetReplicasAsync(bed.Cluster, "reviews-v2", desired: 1, available: 1);
         await bed.CreatePlanAsync(RolloutTestBed.Plan + "\n  readiness: {capacity: true}\n");
         await using var engine = bed.StartEngine();
-        var held = 0;
 
-        var seen = await FollowAsync(bed, engine, async status =>
-        {
-            if (status.WorkloadHold is not null && ++held == 3)
-            {
-                // Scaled up for the promotion.
-                await RolloutTestBed.SetReplicasAsync(bed.Cluster, "reviews-v2", desired: 2, available: 2);
-            }
-
-            return RolloutMachine.IsTerminal(status.Phase);
-        });
+        // Scaled up for the promotion.
+        var seen = await bed.FollowAsync(engine, AfterThreeHolds(() => RolloutTestBed.SetReplicasAsync(bed.Cluster, "reviews-v2", desired: 2, available: 2)));
 
         var holding = seen.Where(s => s.Status.WorkloadHold is not null).ToList();
         Assert.True(holding.Count >= 3);

@@ -1,13 +1,16 @@
 using System.Text.Json.Nodes;
+using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Hosting;
 using CanaryPilot.Kubernetes;
 using CanaryPilot.Kubernetes.Crds;
 using CanaryPilot.Sandbox.KubeApi;
 using CanaryPilot.Sandbox.Mesh;
 using CanaryPilot.Sandbox.Prometheus;
+using CanaryPilot.Scheduling;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Quartz;
 
 namespace CanaryPilot.Tests.EndToEnd;
 
@@ -246,6 +249,34 @@ internal sealed class RolloutTestBed : IAsyncDisposable
         });
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
+
+    /// <summary>
+    /// Schedules the reviews rollout on <paramref name="engine"/> and hands each status it reports, with the live canary
+    /// weight, to <paramref name="until"/>, until that says stop (three minutes at the most).
+    /// </summary>
+    public async Task<List<(RolloutStatus Status, int LiveWeight)>> FollowAsync(ServiceProvider engine, Func<RolloutStatus, Task<bool>> until)
+    {
+        await (await engine.GetRequiredService<ISchedulerFactory>().GetScheduler()).Start();
+        await engine.GetRequiredService<RolloutScheduler>().ScheduleAsync("bookinfo", "reviews", TimeSpan.FromSeconds(2), CancellationToken.None);
+        var seen = new List<(RolloutStatus, int)>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await foreach (var report in engine.GetRequiredService<RolloutProgress>().Reports.ReadAllAsync(deadline.Token))
+        {
+            Assert.Null(report.Failure);
+            var status = report.Result!.Status!;
+            seen.Add((status, await LiveCanaryWeightAsync()));
+            if (await until(status))
+            {
+                return seen;
+            }
+        }
+
+        throw new InvalidOperationException("the progress channel ended");
+    }
+
+    /// <summary>Follows the rollout to its end.</summary>
+    public Task<List<(RolloutStatus Status, int LiveWeight)>> FollowToTheEndAsync(ServiceProvider engine) =>
+        FollowAsync(engine, status => Task.FromResult(RolloutMachine.IsTerminal(status.Phase)));
 
     /// <summary>Writes a plan file for <c>canarypilot run</c>, in the bed's own directory.</summary>
     public string WritePlan(string yaml = Plan)

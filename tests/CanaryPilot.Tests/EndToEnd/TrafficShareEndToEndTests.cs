@@ -1,7 +1,4 @@
 using CanaryPilot.Core.Rollouts;
-using CanaryPilot.Scheduling;
-using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace CanaryPilot.Tests.EndToEnd;
 
@@ -16,20 +13,8 @@ public sealed class TrafficShareEndToEndTests
         bed.Mesh.IgnoreWeights(0.5);
         await bed.CreatePlanAsync(RolloutTestBed.Plan.Replace("maxDuration: 90s", "maxDuration: 12s", StringComparison.Ordinal));
         await using var engine = bed.StartEngine();
-        await (await engine.GetRequiredService<ISchedulerFactory>().GetScheduler()).Start();
-        await engine.GetRequiredService<RolloutScheduler>().ScheduleAsync("bookinfo", "reviews", TimeSpan.FromSeconds(2), CancellationToken.None);
 
-        var seen = new List<RolloutStatus>();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await foreach (var report in engine.GetRequiredService<RolloutProgress>().Reports.ReadAllAsync(deadline.Token))
-        {
-            Assert.Null(report.Failure);
-            seen.Add(report.Result!.Status!);
-            if (RolloutMachine.IsTerminal(seen[^1].Phase))
-            {
-                break;
-            }
-        }
+        var seen = (await bed.FollowToTheEndAsync(engine)).Select(s => s.Status).ToList();
 
         var held = seen.Where(s => s.TrafficHold is not null).ToList();
         Assert.NotEmpty(held);
