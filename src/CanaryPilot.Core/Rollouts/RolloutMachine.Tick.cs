@@ -66,7 +66,8 @@ public static partial class RolloutMachine
                 StartedAt = now,
                 Counted = [],
                 Message = message,
-                Conditions = RolloutCondition.Set(status.Conditions, "Progressing", true, "Started", message, now),
+                // Each rollout says afresh whether its canary's workload is checked.
+                Conditions = RolloutCondition.Set([.. status.Conditions.Where(c => c.Type != WorkloadCondition)], "Progressing", true, "Started", message, now),
             },
             Actions = [new Announce(RolloutEventType.Started, Severity.Info, "Started", message)],
             TickAgain = true,

@@ -121,8 +121,9 @@ public static partial class RolloutMachine
             : Decision.Reject(status, $"a {status.Phase} rollout cannot be promoted");
 
     /// <summary>
-    /// No evidence counts for a stage whose traffic is not in force: its passes start again, the progress deadline
-    /// still bounds the wait. People are told of a refusal, once per reason; a parent that has not reported on the
+    /// No evidence counts for a stage whose traffic is not in force: its passes start again, and it is taken to begin
+    /// (for its checks' windows and counts) no earlier than the last look that found it not in force; the progress
+    /// deadline still bounds the wait. People are told of a refusal, once per reason; a parent that has not reported on the
     /// change yet only holds the stage.
     /// </summary>
     private static Decision OnTrafficNotInForce(RolloutPlan plan, RolloutStatus status, TrafficNotInForce held, DateTimeOffset now)
@@ -141,7 +142,8 @@ public static partial class RolloutMachine
         var message = $"holding: the traffic change is not in force: {why}";
         return new Decision
         {
-            Status = status with { StagePasses = 0, StagePassingSince = null, TrafficHold = why, Message = message },
+            // The stage begins, for its evidence, once its traffic is in force: checks and counts start from there.
+            Status = status with { StagePasses = 0, StagePassingSince = null, StageStartedAt = now, TrafficHold = why, Message = message },
             Actions = status.TrafficHold == why || !held.Reasons.Any(r => r.Refused) ? [] : [new Announce(RolloutEventType.TrafficHeld, Severity.Warning, "TrafficNotInForce", message)],
         };
     }

@@ -154,6 +154,15 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         {
             Error("spec.service.canary.host", $"the canary's Service is the stable's ({service.Stable.Host}); with HTTPRoutes each version has a Service of its own");
         }
+
+        for (var i = 0; i < plan.Spec.Stages.Count; i++)
+        {
+            // A RequestMirror filter's fraction is written in millionths: four decimals of a percent.
+            if (plan.Spec.Stages[i].MirrorPercentage is { } share && Math.Round(share, 4) != share)
+            {
+                Error($"spec.stages[{i}].mirrorPercentage", $"{share.ToString(System.Globalization.CultureInfo.InvariantCulture)} has more than four decimals, more than an HTTPRoute's RequestMirror fraction can say");
+            }
+        }
     }
 
     private void CheckPort(Destination side, string path)

@@ -14,6 +14,7 @@ namespace CanaryPilot.Kubernetes.GatewayApi;
 internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
 {
     private static readonly string[] NotCopiedToOwnedRules = ["name", "matches", "backendRefs"];
+    private static readonly string[] MirrorBackendFields = ["group", "kind", "namespace", "port"];
 
     private string PlanKey => $"{plan.Namespace}/{plan.Metadata.Name}";
 
@@ -62,6 +63,12 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
     public void Finalize(JsonObject route, bool promoted)
     {
         var record = RestoreRecord.Read(route) ?? new RestoreRecord { Plan = PlanKey };
+        if (record.Plan != PlanKey)
+        {
+            // Another plan drives this route: its weights and its record are that plan's to finalize.
+            return;
+        }
+
         RemoveOwnedRules(route, null);
         var driven = Driven(route);
         var ruleRecord = record.Routes.GetValueOrDefault(driven.Key) ?? new RouteRecord { StableWeighted = true };
@@ -205,11 +212,17 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
                 filters.Remove(filter);
             }
 
-            var backend = new JsonObject { ["name"] = plan.Spec.Service.Canary.Host };
-            if ((canary ?? driven.Stable)["port"] is { } port)
+            // The canary's backendRef as the rule writes it (group, kind, namespace, port), without its weight and filters.
+            var backend = new JsonObject();
+            foreach (var field in MirrorBackendFields)
             {
-                backend["port"] = port.DeepClone();
+                if ((canary ?? driven.Stable)[field] is { } given)
+                {
+                    backend[field] = given.DeepClone();
+                }
             }
+
+            backend["name"] = plan.Spec.Service.Canary.Host;
 
             var mirror = new JsonObject { ["backendRef"] = backend };
             if (value < 100)
@@ -220,7 +233,7 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
                 }
                 else
                 {
-                    mirror["fraction"] = new JsonObject { ["numerator"] = (int)Math.Round(value * 100), ["denominator"] = 10000 };
+                    mirror["fraction"] = new JsonObject { ["numerator"] = (int)Math.Round(value * 10_000, MidpointRounding.AwayFromZero), ["denominator"] = 1_000_000 };
                 }
             }
 
@@ -228,14 +241,21 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
         }
         else if (record.Mirror is { } saved)
         {
+            if (filters is null)
+            {
+                // Someone removed the filters meanwhile: the saved ones go back into a list of their own.
+                filters = [];
+                driven.Rule["filters"] = filters;
+            }
+
             foreach (var filter in toCanary)
             {
-                filters!.Remove(filter);
+                filters.Remove(filter);
             }
 
             foreach (var original in (saved["filters"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                filters!.Add(original.DeepClone());
+                filters.Add(original.DeepClone());
             }
 
             if (filters is { Count: 0 } && saved["hadFilters"]?.GetValue<bool>() != true)
@@ -249,7 +269,8 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
 
     private bool IsMirrorToCanary(JsonObject filter) =>
         Text(filter, "type") == "RequestMirror" && filter["requestMirror"]?["backendRef"] is JsonObject backend
-        && Text(backend, "name") == plan.Spec.Service.Canary.Host && (Text(backend, "kind") ?? "Service") == "Service";
+        && Text(backend, "name") == plan.Spec.Service.Canary.Host && (Text(backend, "kind") ?? "Service") == "Service"
+        && (Text(backend, "group") ?? "").Length == 0 && (Text(backend, "namespace") ?? plan.Namespace) == plan.Namespace;
 
     private double? MirrorPercentage(JsonObject rule)
     {
@@ -264,8 +285,9 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
             return percent.GetValue<double>();
         }
 
+        // Read back to the precision CanaryPilot writes (four decimals), so its own fraction is no drift.
         return mirror["fraction"] is JsonObject fraction
-            ? 100.0 * fraction["numerator"]!.GetValue<double>() / (fraction["denominator"]?.GetValue<double>() ?? 100)
+            ? Math.Round(100.0 * fraction["numerator"]!.GetValue<double>() / (fraction["denominator"]?.GetValue<double>() ?? 100), 4)
             : 100;
     }
 

@@ -28,12 +28,14 @@ public sealed class KubernetesWorkloadReader(CustomObjects objects) : IWorkloadR
 
     /// <summary>
     /// Desired replicas (<c>spec.replicas</c>, 1 when unset) and available ones (<c>status.availableReplicas</c>: ready for
-    /// at least minReadySeconds); the status is current when the controller has observed the spec's generation.
+    /// at least minReadySeconds, and no more than <c>status.updatedReplicas</c>, those of the current template); the
+    /// status is current when the controller has observed the spec's generation.
     /// </summary>
     private static WorkloadState State(string kind, string namespaceName, string name, JsonObject workload)
     {
         var desired = Integer(workload["spec"]?["replicas"]) ?? 1;
-        var available = Integer(workload["status"]?["availableReplicas"]) ?? 0;
+        // During a rollout of the workload itself, available pods may still run the old template: count only updated ones.
+        var available = Math.Min(Integer(workload["status"]?["availableReplicas"]) ?? 0, Integer(workload["status"]?["updatedReplicas"]) ?? int.MaxValue);
         var generation = Integer(workload["metadata"]?["generation"]);
         var observed = Integer(workload["status"]?["observedGeneration"]);
         return new WorkloadState(kind, namespaceName, name, desired, available, Current: generation is null || observed >= generation);

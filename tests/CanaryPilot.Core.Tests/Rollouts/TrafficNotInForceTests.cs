@@ -52,6 +52,21 @@ public sealed class TrafficNotInForceTests
     }
 
     [Fact]
+    public void TheStageBegins_ForItsChecks_OnlyOnceItsTrafficIsInForce()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith(stages: "[{weight: 10}, {weight: 100}]")).Start();
+        driver.Clock.Advance(2 * driver.Plan.Spec.Analysis.Interval);
+        driver.Feed(new TrafficNotInForce([Pending]));
+
+        // In force now; a check half an interval later measured mostly the time before.
+        driver.Clock.Advance(driver.Plan.Spec.Analysis.Interval / 2);
+        driver.Feed(new Tick(driver.Result(Verdict.Pass)));
+
+        Assert.Equal((0, 0), (driver.Status.Stage, driver.Status.StagePasses));
+        Assert.Contains("too early to judge", driver.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AHoldPastTheProgressDeadline_RollsBack()
     {
         var driver = new MachineDriver(MachineDriver.PlanWith(analysis: "    progressDeadline: 10m")).Start();

@@ -147,6 +147,26 @@ public sealed class HttpRouteTrafficRouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFractionalMirror_ReadsBackAsWritten_SoItIsNoDrift()
+    {
+        var observed = await _router.ApplyAsync(_plan, new TrafficIntent { MirrorPercentage = 12.345 }, CancellationToken.None);
+
+        Assert.Equal(12.345, observed.Routes[0].MirrorPercentage);
+        Assert.Empty((await _router.ObserveAsync(_plan, CancellationToken.None)).DifferencesFrom(new TrafficIntent { MirrorPercentage = 12.345 }));
+    }
+
+    [Fact]
+    public async Task AnotherPlansFinalize_LeavesTheRouteItDoesNotDrive()
+    {
+        await _router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 30 }, CancellationToken.None);
+        var driven = await RouteAsync();
+
+        await _router.FinalizeAsync(TestPlans.Reviews(HttpRoutePlan, name: "reviews-other"), promoted: false, CancellationToken.None);
+
+        Assert.True(JsonNode.DeepEquals(driven, await RouteAsync()));
+    }
+
+    [Fact]
     public async Task Drift_IsSeenInTheObservation()
     {
         await _router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 25 }, CancellationToken.None);
