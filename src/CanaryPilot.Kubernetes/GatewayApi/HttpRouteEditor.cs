@@ -73,31 +73,7 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
         var driven = Driven(route);
         var ruleRecord = record.Routes.GetValueOrDefault(driven.Key) ?? new RouteRecord { StableWeighted = true };
         SetMirror(driven, ruleRecord, null, driven.Canary);
-        if (promoted)
-        {
-            driven.Stable["weight"] = 0;
-            (driven.Canary ?? AddCanary(driven, ruleRecord))["weight"] = 100;
-        }
-        else
-        {
-            if (driven.Canary is { } canary && ruleRecord.AddedCanary)
-            {
-                ((JsonArray)driven.Rule["backendRefs"]!).Remove(canary);
-            }
-            else if (driven.Canary is { } kept)
-            {
-                kept["weight"] = 0;
-            }
-
-            if (ruleRecord.StableWeighted || driven.Canary is not null && !ruleRecord.AddedCanary)
-            {
-                driven.Stable["weight"] = 100;
-            }
-            else
-            {
-                driven.Stable.Remove("weight");
-            }
-        }
+        ruleRecord.EndSplit((JsonArray)driven.Rule["backendRefs"]!, driven.Stable, driven.Canary, promoted, () => AddCanary(driven, ruleRecord));
 
         // Another reference of the plan may drive another rule of this route: its record stays until it is finalized too.
         record.Routes.Remove(driven.Key);

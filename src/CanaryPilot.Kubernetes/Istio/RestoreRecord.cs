@@ -79,4 +79,38 @@ internal sealed class RouteRecord
 
     /// <summary>The route's mirror fields before a mirror stage replaced them; null when none was replaced.</summary>
     public JsonObject? Mirror { get; set; }
+
+    /// <summary>
+    /// Ends a driven route's split, a VirtualService route's destinations or an HTTPRoute rule's backendRefs alike: all
+    /// to the canary when <paramref name="promoted"/> (added by <paramref name="addCanary"/> when missing); else all back
+    /// to the stable as the route was — a canary CanaryPilot added removed, one the team had kept at 0, and the
+    /// stable's weight written or left out as it was.
+    /// </summary>
+    public void EndSplit(JsonArray destinations, JsonObject stable, JsonObject? canary, bool promoted, Func<JsonObject> addCanary)
+    {
+        if (promoted)
+        {
+            stable["weight"] = 0;
+            (canary ?? addCanary())["weight"] = 100;
+            return;
+        }
+
+        if (canary is not null && AddedCanary)
+        {
+            destinations.Remove(canary);
+        }
+        else if (canary is not null)
+        {
+            canary["weight"] = 0;
+        }
+
+        if (StableWeighted || canary is not null && !AddedCanary)
+        {
+            stable["weight"] = 100;
+        }
+        else
+        {
+            stable.Remove("weight");
+        }
+    }
 }

@@ -59,30 +59,7 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
         {
             var routeRecord = record.Routes.GetValueOrDefault(route.Key) ?? new RouteRecord { StableWeighted = true };
             SetMirror(route, routeRecord, null, route.Canary);
-            if (promoted)
-            {
-                route.Stable["weight"] = 0;
-                (route.Canary ?? AddCanary(route, routeRecord))["weight"] = 100;
-                continue;
-            }
-
-            if (route.Canary is { } canary && routeRecord.AddedCanary)
-            {
-                ((JsonArray)route.Node["route"]!).Remove(canary);
-            }
-            else if (route.Canary is { } kept)
-            {
-                kept["weight"] = 0;
-            }
-
-            if (routeRecord.StableWeighted || route.Canary is not null && !routeRecord.AddedCanary)
-            {
-                route.Stable["weight"] = 100;
-            }
-            else
-            {
-                route.Stable.Remove("weight");
-            }
+            routeRecord.EndSplit((JsonArray)route.Node["route"]!, route.Stable, route.Canary, promoted, () => AddCanary(route, routeRecord));
         }
 
         RemoveOwnedRoutes(virtualService);
