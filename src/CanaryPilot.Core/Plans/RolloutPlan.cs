@@ -25,4 +25,8 @@ public sealed record RolloutPlan
 
     /// <summary>The namespace everything in the plan lives in.</summary>
     public string Namespace => Spec.Service.Namespace ?? Metadata.Namespace ?? "default";
+
+    /// <summary>The plan as stage <paramref name="stage"/> is judged: its analysis is <see cref="RolloutPlanSpec.AnalysisAt"/>.</summary>
+    public RolloutPlan JudgedAt(int? stage) =>
+        Spec.AnalysisAt(stage) is var analysis && ReferenceEquals(analysis, Spec.Analysis) ? this : this with { Spec = Spec with { Analysis = analysis } };
 }

@@ -43,7 +43,8 @@ public sealed record RolloutPlanSpec
     {
         if (StepWeights is not { Step: > 0 } steps)
         {
-            return Stages;
+            // A resilience stage without a weight keeps the one before it.
+            return Stages.Any(s => s is { Kind: StageKind.Resilience, Weight: null }) ? WithResilienceWeights() : Stages;
         }
 
         var stages = new List<Stage>();
@@ -56,5 +57,41 @@ public sealed record RolloutPlanSpec
                 return stages;
             }
         }
+    }
+
+    private List<Stage> WithResilienceWeights()
+    {
+        var stages = new List<Stage>(Stages.Count);
+        var weight = 0;
+        foreach (var stage in Stages)
+        {
+            var effective = stage is { Kind: StageKind.Resilience, Weight: null } && weight > 0 ? stage with { Weight = weight } : stage;
+            weight = effective.Kind is StageKind.Canary or StageKind.Resilience or StageKind.BlueGreen ? effective.CanaryWeight : weight;
+            stages.Add(effective);
+        }
+
+        return stages;
+    }
+
+    /// <summary>
+    /// The analysis as a stage judges it: at a <c>resilience</c> stage, each metric by its thresholds (the stage's, in
+    /// place of its own) and critical range alone, without comparing to the stable, which sees no faults; a metric with
+    /// neither is not judged there. Any other stage judges the plan's analysis as it is.
+    /// </summary>
+    public AnalysisSpec AnalysisAt(int? stage)
+    {
+        var stages = EffectiveStages();
+        if (stage is not { } index || index >= stages.Count || stages[index] is not { Kind: StageKind.Resilience } resilience)
+        {
+            return Analysis;
+        }
+
+        var metrics = Analysis.Metrics
+            .Select(m => resilience.Thresholds.FirstOrDefault(t => t.Metric == m.Name) is { } own
+                ? m with { Thresholds = new ValueRange { Min = own.Min, Max = own.Max }, CompareToStable = null }
+                : m with { CompareToStable = null })
+            .Where(m => m.Thresholds is not null || m.Critical is not null)
+            .ToList();
+        return Analysis with { Metrics = metrics };
     }
 }

@@ -16,4 +16,10 @@ public enum StageKind
 
     /// <summary>All traffic switches to the canary at once; stable stays ready for an instant rollback.</summary>
     BlueGreen,
+
+    /// <summary>
+    /// A weighted split during which faults are injected into the canary's calls to its dependencies (delays, aborts),
+    /// judged by the metrics' thresholds: does the new version cope when what it depends on is slow or failing?
+    /// </summary>
+    Resilience,
 }

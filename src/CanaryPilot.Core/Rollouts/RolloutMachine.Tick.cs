@@ -77,7 +77,7 @@ public static partial class RolloutMachine
     private static Decision EnterStage(RolloutPlan plan, RolloutStatus status, int index, DateTimeOffset now, bool gated = true, bool ready = false)
     {
         var stage = plan.Spec.EffectiveStages()[index];
-        var increase = stage.Kind != StageKind.Canary || stage.CanaryWeight > status.CanaryWeight;
+        var increase = stage.Kind is not (StageKind.Canary or StageKind.Resilience) || stage.CanaryWeight > status.CanaryWeight;
         if (gated && increase)
         {
             // More of the users' requests reach the canary: the confirm-traffic-increase gates have their say.
@@ -92,7 +92,7 @@ public static partial class RolloutMachine
 
         var entered = status with
         {
-            Counted = Carried(status),
+            Counted = Carried(plan, status),
             Phase = RolloutPhase.Progressing,
             Stage = index,
             StageName = Describe(stage),
@@ -129,7 +129,7 @@ public static partial class RolloutMachine
         var measured = status with
         {
             TrafficHold = null,
-            Metrics = analysis.Metrics.Select(m => Record(m, analysis.At)).ToList(),
+            Metrics = Recorded(plan, status, analysis),
             LastAnalysis = new AnalysisSummary { Time = analysis.At, Verdict = Name(analysis.Verdict), Summary = Summary(analysis) },
         };
         if (analysis.CriticalBreached)
@@ -225,7 +225,8 @@ public static partial class RolloutMachine
 
         if (stage.Approval == Approval.Required)
         {
-            return AwaitApproval(passed, ApprovalGate.Stage, $"stage {Describe(stage)} passed and waits for approval");
+            var awaiting = AwaitApproval(passed, ApprovalGate.Stage, $"stage {Describe(stage)} passed and waits for approval");
+            return awaiting with { Actions = [.. FaultsLifted(plan, passed, awaiting.Status), .. awaiting.Actions] };
         }
 
         return Advance(plan, passed, status.Stage!.Value, now);
@@ -258,7 +259,7 @@ public static partial class RolloutMachine
     {
         var tolerance = plan.Spec.Analysis.TrafficShareTolerance;
         var stage = status.Stage is { } index ? plan.Spec.EffectiveStages()[index] : null;
-        if (tolerance <= 0 || analysis.Share is not { } share || stage?.Kind is not (StageKind.Canary or StageKind.BlueGreen)
+        if (tolerance <= 0 || analysis.Share is not { } share || stage?.Kind is not (StageKind.Canary or StageKind.Resilience or StageKind.BlueGreen)
             || share.Total < Math.Max(MinShareRequests, plan.Spec.Analysis.MissingData.MinRequestVolume))
         {
             return null;
@@ -440,9 +441,9 @@ public static partial class RolloutMachine
         };
     }
 
-    /// <summary>The counts of the stage being left join the earlier stages', once.</summary>
-    private static IReadOnlyList<CountedStage> Carried(RolloutStatus status) =>
-        status.Stage is not { } left || status.Counted.Any(c => c.Stage == left)
+    /// <summary>The counts of the stage being left join the earlier stages', once; a resilience stage's, measured under faults, do not.</summary>
+    private static IReadOnlyList<CountedStage> Carried(RolloutPlan plan, RolloutStatus status) =>
+        status.Stage is not { } left || status.Counted.Any(c => c.Stage == left) || plan.Spec.EffectiveStages()[left].Kind == StageKind.Resilience
             ? status.Counted
             : [.. status.Counted, .. status.Metrics.Where(m => m.Evidence is not null).Select(m => new CountedStage
             {
@@ -453,6 +454,26 @@ public static partial class RolloutMachine
                 StableEvents = m.Evidence.StableEvents,
                 StableRequests = m.Evidence.StableRequests,
             })];
+
+    /// <summary>
+    /// The metrics as a check leaves them. A resilience stage compares nothing with the stable: the stable values measured
+    /// before it (a later stage at 100% compares with them) are kept, as are the metrics it does not judge.
+    /// </summary>
+    private static List<MetricStatus> Recorded(RolloutPlan plan, RolloutStatus status, AnalysisResult analysis)
+    {
+        var recorded = analysis.Metrics.Select(m => Record(m, analysis.At)).ToList();
+        if (status.Stage is not { } index || plan.Spec.EffectiveStages()[index].Kind != StageKind.Resilience)
+        {
+            return recorded;
+        }
+
+        var before = status.Metrics.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        return
+        [
+            .. recorded.Select(m => m.StableValue is null && before.GetValueOrDefault(m.Name)?.StableValue is { } stable ? m with { StableValue = stable } : m),
+            .. status.Metrics.Where(m => !recorded.Any(r => r.Name == m.Name)),
+        ];
+    }
 
     private static MetricStatus Record(MetricVerdict verdict, DateTimeOffset at) => new()
     {

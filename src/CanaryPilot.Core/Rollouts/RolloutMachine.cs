@@ -15,7 +15,7 @@ public static partial class RolloutMachine
         Tick tick => OnTick(plan, status, tick, now),
         ApproveCommand => OnApprove(plan, status, now),
         AbortCommand abort => OnAbort(plan, status, abort, now),
-        PauseCommand pause => OnPause(status, pause),
+        PauseCommand pause => OnPause(plan, status, pause),
         ResumeCommand => OnResume(plan, status),
         RetryCommand => OnRetry(status, now),
         PromoteCommand promote => OnPromote(status, promote, now),
@@ -52,9 +52,15 @@ public static partial class RolloutMachine
         {
             StageKind.Mirror => new TrafficIntent { MirrorPercentage = stage.MirrorPercentage },
             StageKind.ABTest => new TrafficIntent { ABMatch = stage.Match },
+            // The faults are in force while the stage is judged: waiting for approval, or paused, the canary's calls are left alone.
+            StageKind.Resilience when status.Phase == RolloutPhase.Progressing => new TrafficIntent { CanaryWeight = stage.CanaryWeight, Faults = stage.Faults, SourceLabels = stage.SourceLabels },
             _ => new TrafficIntent { CanaryWeight = stage.CanaryWeight },
         };
     }
+
+    /// <summary>A stage's faults come off as it stops being judged (approval, a pause): the traffic for the new status, when that changes it.</summary>
+    private static IReadOnlyList<RolloutAction> FaultsLifted(RolloutPlan plan, RolloutStatus before, RolloutStatus after) =>
+        IntentFor(plan, before) is { Faults.Count: > 0 } && IntentFor(plan, after) is { } lifted ? [new ApplyTraffic(lifted)] : [];
 
     /// <summary>A stage as people read it: its name, or <c>25%</c>, <c>mirror 50%</c>, <c>A/B</c>, <c>blue/green</c>.</summary>
     public static string Describe(Stage stage) => stage.Name ?? stage.Kind switch
@@ -62,6 +68,7 @@ public static partial class RolloutMachine
         StageKind.Canary => $"{stage.Weight}%",
         StageKind.Mirror => $"mirror {stage.MirrorPercentage}%",
         StageKind.ABTest => "A/B",
+        StageKind.Resilience => $"resilience {stage.Weight}% ({string.Join(", ", stage.Faults.Select(f => f.ShortName))})",
         _ => "blue/green",
     };
 
@@ -85,9 +92,16 @@ public static partial class RolloutMachine
         };
     }
 
-    private static Decision OnPause(RolloutStatus status, PauseCommand pause) => status.Phase is RolloutPhase.Progressing or RolloutPhase.AwaitingApproval
-        ? new Decision { Status = status with { Phase = RolloutPhase.Paused, PausedFrom = status.Phase, Message = pause.Reason is null ? "paused by a person" : $"paused: {pause.Reason}" } }
-        : Decision.Reject(status, $"only a progressing rollout can be paused; it is {status.Phase}");
+    private static Decision OnPause(RolloutPlan plan, RolloutStatus status, PauseCommand pause)
+    {
+        if (status.Phase is not (RolloutPhase.Progressing or RolloutPhase.AwaitingApproval))
+        {
+            return Decision.Reject(status, $"only a progressing rollout can be paused; it is {status.Phase}");
+        }
+
+        var paused = status with { Phase = RolloutPhase.Paused, PausedFrom = status.Phase, Message = pause.Reason is null ? "paused by a person" : $"paused: {pause.Reason}" };
+        return new Decision { Status = paused, Actions = FaultsLifted(plan, status, paused) };
+    }
 
     private static Decision OnResume(RolloutPlan plan, RolloutStatus status)
     {
@@ -161,10 +175,11 @@ public static partial class RolloutMachine
         if (plan.Spec.OnDrift == DriftPolicy.Pause)
         {
             var message = $"paused: the mesh was changed by someone else ({what})";
+            var paused = status with { Phase = RolloutPhase.Paused, PausedFrom = status.Phase, Message = message };
             return new Decision
             {
-                Status = status with { Phase = RolloutPhase.Paused, PausedFrom = status.Phase, Message = message },
-                Actions = [new Announce(RolloutEventType.DriftDetected, Severity.Warning, "DriftDetected", message)],
+                Status = paused,
+                Actions = [.. FaultsLifted(plan, status, paused), new Announce(RolloutEventType.DriftDetected, Severity.Warning, "DriftDetected", message)],
             };
         }
 

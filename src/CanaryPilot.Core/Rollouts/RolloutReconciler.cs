@@ -149,12 +149,13 @@ public sealed class RolloutReconciler(
                     var baselines = StageEvidence.StableBaselines(status);
                     var stageStartedAt = status.StageStartedAt;
                     var earlier = StageEvidence.Earlier(status);
+                    var stage = status.Stage;
                     return new Step(Wait: async token =>
                     {
                         var analyzer = await analyzers(stored, token);
                         // One scrape back: at "now" the newest scrape may not have landed, and rate() then reads low.
                         var at = time.GetUtcNow() - plan.Spec.Analysis.Prometheus.ScrapeInterval;
-                        return new Tick(await analyzer.AnalyzeAsync(plan, at, token, baselines, stageStartedAt, earlier));
+                        return new Tick(await analyzer.AnalyzeAsync(plan.JudgedAt(stage), at, token, baselines, stageStartedAt, earlier));
                     });
                 }
             }

@@ -32,7 +32,7 @@ public sealed class RolloutReplay(Analyzer analyzer)
             var at = from + (k * interval);
             var status = steps[^1].After;
             var analysis = status.Phase == RolloutPhase.Progressing
-                ? await analyzer.AnalyzeAsync(plan, at, cancellationToken, StageEvidence.StableBaselines(status), at - interval, StageEvidence.Earlier(status), stageSoFar).ConfigureAwait(false)
+                ? await analyzer.AnalyzeAsync(plan.JudgedAt(status.Stage), at, cancellationToken, StageEvidence.StableBaselines(status), at - interval, StageEvidence.Earlier(status), stageSoFar).ConfigureAwait(false)
                 : null;
             var step = Settle(plan, k, status, analysis, at);
             steps.Add(step);

@@ -18,29 +18,19 @@ public sealed record TrafficIntent
     /// <summary>Percentage of the driven routes' requests copied to the canary; none when null.</summary>
     public double? MirrorPercentage { get; init; }
 
-    /// <summary>A fault injected on a CanaryPilot-owned route to the canary; none when null.</summary>
-    public FaultIntent? Fault { get; init; }
+    /// <summary>
+    /// Faults in the canary's calls to its dependencies, on routes CanaryPilot adds to their VirtualServices; none when
+    /// empty, and then every such route of the plan is removed.
+    /// </summary>
+    public IReadOnlyList<DependencyFault> Faults { get; init; } = [];
+
+    /// <summary>The canary pods' labels the fault routes match; the canary subset's labels when empty.</summary>
+    public IReadOnlyDictionary<string, string> SourceLabels { get; init; } = new Dictionary<string, string>();
 
     public static TrafficIntent AllStable { get; } = new();
 
     public static TrafficIntent AllCanary { get; } = new() { CanaryWeight = 100 };
 
     public override string ToString() =>
-        $"canary {CanaryWeight}%{(ABMatch.Count > 0 ? ", A/B route" : "")}{(MirrorPercentage is { } m ? $", mirror {m}%" : "")}{(Fault is null ? "" : ", fault route")}";
-}
-
-/// <summary>A fault on the requests that match, sent to the canary: a delay, an abort, or both.</summary>
-public sealed record FaultIntent
-{
-    public required IReadOnlyList<RequestMatch> Match { get; init; }
-
-    /// <summary>Delay this share (0–100) of matching requests by <see cref="DelayDuration"/>.</summary>
-    public double? DelayPercentage { get; init; }
-
-    public TimeSpan? DelayDuration { get; init; }
-
-    /// <summary>Answer this share (0–100) of matching requests with <see cref="AbortStatus"/>.</summary>
-    public double? AbortPercentage { get; init; }
-
-    public int? AbortStatus { get; init; }
+        $"canary {CanaryWeight}%{(ABMatch.Count > 0 ? ", A/B route" : "")}{(MirrorPercentage is { } m ? $", mirror {m}%" : "")}{(Faults.Count == 0 ? "" : $", faults on {string.Join(", ", Faults.Select(f => f.Host))}")}";
 }

@@ -24,7 +24,51 @@ public sealed class PlanIstioChecks(RolloutPlan plan, SourceMap map, IReadOnlyLi
 
         CheckSubset(plan.Spec.Service.Stable, "spec.service.stable.subset");
         CheckSubset(plan.Spec.Service.Canary, "spec.service.canary.subset");
+        for (var i = 0; i < plan.Spec.Stages.Count; i++)
+        {
+            for (var j = 0; j < plan.Spec.Stages[i].Faults.Count; j++)
+            {
+                CheckDependency(plan.Spec.Stages[i].Faults[j], $"spec.stages[{i}].faults[{j}]");
+            }
+        }
+
         return _diagnostics.Items;
+    }
+
+    /// <summary>A fault's dependency has one VirtualService among the files, not one this plan drives, that applies to pods' requests.</summary>
+    private void CheckDependency(DependencyFault fault, string path)
+    {
+        var ns = fault.NamespaceOf(plan.Namespace);
+        var candidates = virtualServices.Where(v => v.Namespace == ns && (fault.VirtualService is { } name
+            ? v.Document.Name == name
+            : v.Hosts.Any(h => HostName.Same(h.Value, ns, fault.Host, ns)))).ToList();
+        var field = fault.VirtualService is null ? $"{path}.host" : $"{path}.virtualService";
+        if (candidates.Count == 0)
+        {
+            var which = fault.VirtualService is { } named ? $"VirtualService {ns}/{named} is not in the given files" : $"no VirtualService in the given files routes {fault.Host} in namespace {ns}";
+            Error(field, $"{which}; Istio injects faults through the dependency's VirtualService: give it beside the plan, or create one");
+            return;
+        }
+
+        if (candidates.Count > 1)
+        {
+            Error(field, $"VirtualServices {string.Join(" and ", candidates.Select(c => c.Document.Name))} all route {fault.Host}; name the one to inject the fault into in virtualService");
+            return;
+        }
+
+        var dependency = candidates[0];
+        if (plan.Spec.Service.VirtualServices.Any(r => r.Name == dependency.Document.Name && (r.Namespace ?? plan.Namespace) == ns))
+        {
+            Error(field, $"VirtualService {dependency.Document.Name} is one this plan drives; a resilience stage injects faults into the canary's calls to another service");
+        }
+        else if (dependency.Gateways.Count > 0 && !dependency.Gateways.Any(g => g.Value == "mesh"))
+        {
+            Error(field, $"VirtualService {dependency.Document.Name} applies to gateways only ({string.Join(", ", dependency.Gateways.Select(g => g.Value))}), not to the canary pods' requests: add the gateway \"mesh\"");
+        }
+        else if (dependency.Http.Count == 0)
+        {
+            Error(field, $"VirtualService {dependency.Document.Name} has no http routes; faults are injected on http routes");
+        }
     }
 
     private void Error(string path, string message) => _diagnostics.Add(map.Error(path, message));

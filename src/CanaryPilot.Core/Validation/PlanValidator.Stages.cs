@@ -51,6 +51,27 @@ public sealed partial class PlanValidator
                 continue;
             }
 
+            if (stage.Kind == StageKind.Resilience)
+            {
+                if (fromList)
+                {
+                    CheckResilience(stage, i, path);
+                }
+
+                if (stage.CanaryWeight > 0 && stage.CanaryWeight < previousWeight)
+                {
+                    Error($"{path}.weight", $"weight {stage.CanaryWeight} is below {previousWeight} ({previousPath}); a resilience stage keeps or raises the canary's share");
+                }
+                else if (stage.CanaryWeight > previousWeight)
+                {
+                    previousWeight = stage.CanaryWeight;
+                    previousPath = $"{path}.weight";
+                }
+
+                liveTraffic |= stage.CanaryWeight > 0;
+                continue;
+            }
+
             if (stage.Kind is StageKind.Canary or StageKind.BlueGreen && stage.CanaryWeight > 0)
             {
                 if (stage.CanaryWeight <= previousWeight && stage.Kind == StageKind.Canary && fromList)
@@ -91,11 +112,13 @@ public sealed partial class PlanValidator
     private void CheckStageFields(Stage stage, string path)
     {
         var kind = KindName(stage.Kind);
-        if (stage.Kind == StageKind.Canary)
+        if (stage.Kind is StageKind.Canary or StageKind.Resilience)
         {
             if (stage.Weight is not { } weight)
             {
-                Error($"{path}.weight", "a canary stage needs a weight from 1 to 100");
+                Error($"{path}.weight", stage.Kind == StageKind.Canary
+                    ? "a canary stage needs a weight from 1 to 100"
+                    : "a resilience stage needs canary traffic for its faults to act on: give it a weight, or put it after a canary stage, whose weight it keeps");
             }
             else if (weight is < 1 or > 100)
             {
@@ -125,6 +148,11 @@ public sealed partial class PlanValidator
             Error($"{path}.mirrorPercentage", $"only mirror stages take mirrorPercentage; this is a {kind} stage");
         }
 
+        if (stage.Kind != StageKind.Resilience)
+        {
+            CheckNotResilience(stage, path, kind);
+        }
+
         if (stage.Kind == StageKind.ABTest)
         {
             CheckMatches(stage.Match, $"{path}.match");
@@ -134,6 +162,149 @@ public sealed partial class PlanValidator
             Error($"{path}.match", $"only abTest stages take match; this is a {kind} stage");
         }
     }
+
+    private void CheckNotResilience(Stage stage, string path, string kind)
+    {
+        if (stage.Faults.Count > 0)
+        {
+            Error($"{path}.faults", $"only resilience stages take faults; this is a {kind} stage");
+        }
+
+        if (stage.SourceLabels.Count > 0)
+        {
+            Error($"{path}.sourceLabels", $"only resilience stages take sourceLabels; this is a {kind} stage");
+        }
+
+        if (stage.Thresholds.Count > 0)
+        {
+            Error($"{path}.thresholds", $"only resilience stages take thresholds of their own; this is a {kind} stage");
+        }
+    }
+
+    /// <summary>A resilience stage: its faults, the canary pods' labels, its thresholds, and a router that can inject faults.</summary>
+    private void CheckResilience(Stage stage, int index, string path)
+    {
+        var service = plan.Spec.Service;
+        if (service.Routing == RoutingKind.HttpRoute)
+        {
+            Error($"{path}.kind", "a resilience stage injects faults through Istio VirtualServices, and this plan drives HTTPRoutes: the Gateway API has no fault filter; drive the service's VirtualService for resilience stages");
+        }
+
+        if (stage.Faults.Count == 0)
+        {
+            Error($"{path}.faults", "a resilience stage needs at least one fault: a delay or an abort on the canary's calls to a dependency");
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var j = 0; j < stage.Faults.Count; j++)
+        {
+            var fault = stage.Faults[j];
+            var at = $"{path}.faults[{j}]";
+            CheckFault(fault, at);
+            var target = $"{fault.NamespaceOf(plan.Namespace)}/{fault.VirtualService ?? fault.ShortName}";
+            if (seen.TryGetValue(target, out var first))
+            {
+                Error($"{at}.host", $"{path}.faults[{first}] already injects a fault into {fault.Host}; give each dependency one fault, with a delay and an abort if need be");
+            }
+
+            seen.TryAdd(target, j);
+            if (Istio.HostName.Same(fault.Host, fault.NamespaceOf(plan.Namespace), service.Stable.Host, plan.Namespace)
+                || Istio.HostName.Same(fault.Host, fault.NamespaceOf(plan.Namespace), service.Canary.Host, plan.Namespace))
+            {
+                Error($"{at}.host", $"{fault.Host} is the service being rolled out; a resilience stage injects faults into the canary's calls to its dependencies");
+            }
+        }
+
+        if (stage.SourceLabels.Count == 0 && service.Canary.Subset is null)
+        {
+            Error($"{path}.sourceLabels", "name the canary pods' labels (e.g. {app: reviews, version: v2}): the fault routes match them, and without a canary subset there are no DestinationRule labels to take them from");
+        }
+
+        var names = plan.Spec.Analysis.Metrics.Select(m => m.Name).ToList();
+        for (var j = 0; j < stage.Thresholds.Count; j++)
+        {
+            var threshold = stage.Thresholds[j];
+            var at = $"{path}.thresholds[{j}]";
+            if (!names.Contains(threshold.Metric, StringComparer.Ordinal))
+            {
+                Error($"{at}.metric", $"no metric \"{threshold.Metric}\" in spec.analysis.metrics{Common.Suggestions.DidYouMean(threshold.Metric, names)}");
+            }
+
+            if (threshold is { Min: null, Max: null })
+            {
+                Error(at, "a threshold needs min, max or both");
+            }
+            else if (threshold is { Min: { } min, Max: { } max } && min > max)
+            {
+                Error(at, $"min {min} is above max {max}");
+            }
+        }
+
+        if (plan.Spec.AnalysisAt(index).Metrics.Count == 0)
+        {
+            Error($"{path}.thresholds", "no metric can judge this stage: a resilience stage judges metrics by their thresholds (the stage's or their own) and critical ranges, and none has one; the stable sees no faults, so comparisons with it are not made here");
+        }
+    }
+
+    private void CheckFault(DependencyFault fault, string path)
+    {
+        if (string.IsNullOrWhiteSpace(fault.Host))
+        {
+            Error($"{path}.host", "name the dependency's host, as the canary calls it");
+        }
+
+        if (fault is { Delay: null, Abort: null })
+        {
+            Error(path, "a fault needs a delay, an abort or both");
+        }
+
+        if (fault.Delay is { } delay)
+        {
+            if (delay.FixedDelay is not { } fixedDelay)
+            {
+                Error($"{path}.delay.fixedDelay", "a delay needs fixedDelay, how long each delayed request waits (e.g. 2s)");
+            }
+            else if (fixedDelay <= TimeSpan.Zero)
+            {
+                Error($"{path}.delay.fixedDelay", "must be longer than 0s");
+            }
+
+            CheckFaultPercentage(delay.Percentage, $"{path}.delay.percentage");
+        }
+
+        if (fault.Abort is { } abort)
+        {
+            if (abort.HttpStatus is null == abort.GrpcStatus is null)
+            {
+                Error($"{path}.abort", "set httpStatus or grpcStatus, one of them");
+            }
+            else if (abort.HttpStatus is { } status && status is < 200 or > 599)
+            {
+                Error($"{path}.abort.httpStatus", $"{status} is not an HTTP status from 200 to 599");
+            }
+            else if (abort.GrpcStatus is { } grpc && !GrpcCodes.Contains(grpc, StringComparer.Ordinal))
+            {
+                Error($"{path}.abort.grpcStatus", $"unknown gRPC status \"{grpc}\"{Common.Suggestions.DidYouMean(grpc, GrpcCodes)}; Istio takes the code's name, such as UNAVAILABLE");
+            }
+
+            CheckFaultPercentage(abort.Percentage, $"{path}.abort.percentage");
+        }
+    }
+
+    private void CheckFaultPercentage(double percentage, string path)
+    {
+        if (percentage is <= 0 or > 100)
+        {
+            Error(path, $"{percentage.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside (0, 100]");
+        }
+    }
+
+    /// <summary>The gRPC status codes by name, as Istio's abort takes them.</summary>
+    private static readonly string[] GrpcCodes =
+    [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    ];
 
     private void CheckMatches(IReadOnlyList<RequestMatch> matches, string path)
     {

@@ -33,9 +33,9 @@ internal sealed class HttpRouteEditor(RolloutPlan plan, HttpRouteRef reference)
 
     public void Apply(JsonObject route, TrafficIntent intent)
     {
-        if (intent.Fault is not null)
+        if (intent.Faults.Count > 0)
         {
-            throw Refuse(route, "cannot inject faults: an HTTPRoute has no fault filter; use a VirtualService for fault stages");
+            throw Refuse(route, "cannot carry a resilience stage: the Gateway API has no fault filter; drive a VirtualService for resilience stages");
         }
 
         var record = RestoreRecord.ReadOrStart(route, PlanKey);

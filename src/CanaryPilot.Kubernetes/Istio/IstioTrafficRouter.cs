@@ -27,11 +27,15 @@ public sealed class IstioTrafficRouter(CustomObjects objects, KubernetesOptions 
     public async Task<TrafficObservation> ApplyAsync(RolloutPlan plan, TrafficIntent intent, CancellationToken cancellationToken)
     {
         await EnsureSubsetsAsync(plan, cancellationToken);
-        return await EditAllAsync(plan, (editor, document) => editor.Apply(document, intent), cancellationToken);
+        var observation = await EditAllAsync(plan, (editor, document) => editor.Apply(document, intent), cancellationToken);
+        await SetFaultsAsync(plan, intent, cancellationToken);
+        return observation;
     }
 
     public async Task<TrafficObservation> FinalizeAsync(RolloutPlan plan, bool promoted, CancellationToken cancellationToken)
     {
+        // The canary's calls are left alone first: whatever else happens, no fault outlives the rollout.
+        await SetFaultsAsync(plan, TrafficIntent.AllStable, cancellationToken);
         var observation = await EditAllAsync(plan, (editor, document) => editor.Finalize(document, promoted), cancellationToken);
         var rules = new DestinationRuleEditor(plan);
         foreach (var rule in await DestinationRulesAsync(plan, cancellationToken))
@@ -60,6 +64,88 @@ public sealed class IstioTrafficRouter(CustomObjects objects, KubernetesOptions 
         }
 
         return new TrafficObservation(splits);
+    }
+
+    /// <summary>
+    /// Makes the dependencies' VirtualServices carry the intent's faults, and no other fault of this plan: those of every
+    /// resilience stage the plan has are taken out unless the intent has them.
+    /// </summary>
+    private async Task SetFaultsAsync(RolloutPlan plan, TrafficIntent intent, CancellationToken cancellationToken)
+    {
+        var named = plan.Spec.EffectiveStages().SelectMany(s => s.Faults).Concat(intent.Faults).ToList();
+        if (named.Count == 0)
+        {
+            return;
+        }
+
+        var editor = new DependencyFaultEditor(plan);
+        var labels = intent.Faults.Count > 0 ? await SourceLabelsAsync(plan, intent, cancellationToken) : new Dictionary<string, string>();
+        var targets = new Dictionary<ResourceRef, DependencyFault?>();
+        foreach (var fault in named)
+        {
+            var wanted = intent.Faults.Contains(fault);
+            if (await DependencyAsync(plan, fault, required: wanted, cancellationToken) is not { } target)
+            {
+                continue; // nothing there to take a fault out of
+            }
+
+            if (wanted && targets.GetValueOrDefault(target) is { } other && other != fault)
+            {
+                throw new TrafficRoutingException($"the faults on {other.Host} and {fault.Host} both land on VirtualService {target.Namespace}/{target.Name}; give each VirtualService one fault");
+            }
+
+            targets[target] = wanted ? fault : targets.GetValueOrDefault(target);
+        }
+
+        foreach (var (target, fault) in targets)
+        {
+            await objects.UpdateAsync(target, document => editor.Apply(document, fault, labels), status: false, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The VirtualService that routes a dependency: the one the fault names, else the one of its namespace whose hosts
+    /// include the dependency's host. Null when there is none and none is <paramref name="required"/>.
+    /// </summary>
+    private async Task<ResourceRef?> DependencyAsync(RolloutPlan plan, DependencyFault fault, bool required, CancellationToken cancellationToken)
+    {
+        var ns = fault.NamespaceOf(plan.Namespace);
+        if (fault.VirtualService is { } name)
+        {
+            var named = VirtualServices(options).In(ns, name);
+            return await objects.GetAsync(named, cancellationToken) is not null ? named
+                : required ? throw new TrafficRoutingException($"VirtualService {ns}/{name}, named for the fault on {fault.Host}, does not exist")
+                : null;
+        }
+
+        var routing = (await objects.ListAsync(VirtualServices(options), ns, cancellationToken))
+            .Where(v => (v["spec"]?["hosts"] as JsonArray ?? []).Any(h => h?.GetValue<string>() is { } host && HostName.Same(host, ns, fault.Host, ns)))
+            .Select(v => v["metadata"]!["name"]!.GetValue<string>())
+            .ToList();
+        return routing switch
+        {
+            [var only] => VirtualServices(options).In(ns, only),
+            [] when required => throw new TrafficRoutingException($"no VirtualService in namespace {ns} routes {fault.Host}; Istio injects faults through one: create it, or name it in the fault's virtualService"),
+            [] => null,
+            _ => throw new TrafficRoutingException($"VirtualServices {string.Join(" and ", routing.Select(r => $"{ns}/{r}"))} all route {fault.Host}; name the one to inject the fault into in the fault's virtualService"),
+        };
+    }
+
+    /// <summary>The canary pods' labels: the stage's, else those of the canary subset in its DestinationRule.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> SourceLabelsAsync(RolloutPlan plan, TrafficIntent intent, CancellationToken cancellationToken)
+    {
+        if (intent.SourceLabels.Count > 0)
+        {
+            return intent.SourceLabels;
+        }
+
+        var canary = plan.Spec.Service.Canary;
+        var labels = (await DestinationRulesAsync(plan, cancellationToken))
+            .SelectMany(r => r["spec"]?["subsets"] as JsonArray ?? [])
+            .FirstOrDefault(s => canary.Subset is not null && s?["name"]?.GetValue<string>() == canary.Subset)?["labels"] as JsonObject;
+        return labels is { Count: > 0 }
+            ? labels.ToDictionary(l => l.Key, l => l.Value!.GetValue<string>(), StringComparer.Ordinal)
+            : throw new TrafficRoutingException($"the canary's pods cannot be told apart: no DestinationRule gives labels for {canary}; name them in the resilience stage's sourceLabels");
     }
 
     private async Task EnsureSubsetsAsync(RolloutPlan plan, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace CanaryPilot.Kubernetes.Istio;
 
 /// <summary>
 /// Edits a VirtualService as a JSON document for one plan: the weights of the driven routes, and the
-/// entries CanaryPilot owns (routes named <c>canarypilot-PLAN-…</c>, a mirror). Every other field is
+/// entries CanaryPilot owns (an A/B route named <c>canarypilot-PLAN-ab…</c>, a mirror). Every other field is
 /// left exactly as it was. Pure: no I/O, so every edit is tested on documents.
 /// </summary>
 internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef reference)
@@ -205,7 +205,7 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
 
     private void InsertOwnedRoutes(JsonObject virtualService, List<DrivenRoute> driven, TrafficIntent intent)
     {
-        if (virtualService["spec"]!["http"] is not JsonArray http || (intent.ABMatch.Count == 0 && intent.Fault is null))
+        if (virtualService["spec"]!["http"] is not JsonArray http || intent.ABMatch.Count == 0)
         {
             return;
         }
@@ -214,25 +214,15 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
         {
             var route = driven[i];
             var position = http.IndexOf(route.Node);
-            if (position < 0)
+            if (position >= 0)
             {
-                continue; // a tcp/tls route: A/B and faults need http, as validation says
-            }
-
-            var suffix = driven.Count == 1 ? "" : $"-{i}";
-            if (intent.Fault is { } fault)
-            {
-                http.Insert(position++, Owned(route, $"{OwnedPrefix}fault{suffix}", fault.Match, Fault(fault)));
-            }
-
-            if (intent.ABMatch.Count > 0)
-            {
-                http.Insert(position, Owned(route, $"{OwnedPrefix}ab{suffix}", intent.ABMatch, null));
+                // Not for a tcp/tls route: A/B needs http, as validation says.
+                http.Insert(position, ABRoute(route, $"{OwnedPrefix}ab{(driven.Count == 1 ? "" : $"-{i}")}", intent.ABMatch));
             }
         }
     }
 
-    private JsonObject Owned(DrivenRoute route, string name, IReadOnlyList<RequestMatch> match, JsonObject? fault)
+    private JsonObject ABRoute(DrivenRoute route, string name, IReadOnlyList<RequestMatch> match)
     {
         var owned = new JsonObject { ["name"] = name, ["match"] = RouteMatching.Combine(route.Node, match) };
         foreach (var (field, value) in route.Node.Where(f => !NotCopiedToOwnedRoutes.Contains(f.Key)))
@@ -251,28 +241,7 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
 
         canary["weight"] = 100;
         owned["route"] = new JsonArray(canary);
-        if (fault is not null)
-        {
-            owned["fault"] = fault;
-        }
-
         return owned;
-    }
-
-    private static JsonObject Fault(FaultIntent fault)
-    {
-        var node = new JsonObject();
-        if (fault is { DelayPercentage: { } delayShare, DelayDuration: { } delay })
-        {
-            node["delay"] = new JsonObject { ["percentage"] = new JsonObject { ["value"] = delayShare }, ["fixedDelay"] = Core.Common.Duration.Format(delay) };
-        }
-
-        if (fault is { AbortPercentage: { } abortShare, AbortStatus: { } status })
-        {
-            node["abort"] = new JsonObject { ["percentage"] = new JsonObject { ["value"] = abortShare }, ["httpStatus"] = status };
-        }
-
-        return node;
     }
 
     private void RemoveOwnedRoutes(JsonObject virtualService)

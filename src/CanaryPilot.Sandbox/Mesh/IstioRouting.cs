@@ -5,17 +5,26 @@ namespace CanaryPilot.Sandbox.Mesh;
 
 /// <summary>
 /// Where Istio would send a request, read off a VirtualService: the first http route whose matches
-/// the request satisfies (headers: exact, prefix, regex), one of its destinations by weight, and a
-/// mirror copy by its percentage. The simulation's traffic follows the live resource this way.
+/// the request satisfies (headers: exact, prefix, regex; the source's labels and namespace), one of its destinations by
+/// weight, a mirror copy by its percentage, and the route's fault. The simulation's traffic follows the live resource this way.
 /// </summary>
 public static class IstioRouting
 {
     public sealed record Target(string Host, string? Subset);
 
-    public sealed record Decision(Target? Destination, Target? Mirror);
+    /// <summary>Where a request goes, a copy of it, and the route's <c>fault</c> (null when none) it meets on the way.</summary>
+    public sealed record Decision(Target? Destination, Target? Mirror, JsonObject? Fault = null);
 
-    /// <summary>A simulated request: its path and headers (lower-case names).</summary>
-    public sealed record Request(string Path, IReadOnlyDictionary<string, string> Headers);
+    /// <summary>
+    /// A simulated request: its path and headers (lower-case names), and the sending pod's labels and namespace, which
+    /// <c>sourceLabels</c> and <c>sourceNamespace</c> match; a request from outside the mesh has none.
+    /// </summary>
+    public sealed record Request(string Path, IReadOnlyDictionary<string, string> Headers)
+    {
+        public IReadOnlyDictionary<string, string> SourceLabels { get; init; } = new Dictionary<string, string>();
+
+        public string? SourceNamespace { get; init; }
+    }
 
     public static Decision Route(JsonObject virtualService, Request request, Random random)
     {
@@ -37,7 +46,7 @@ public static class IstioRouting
                 }
             }
 
-            return new Decision(destination, mirror);
+            return new Decision(destination, mirror, route["fault"] as JsonObject);
         }
 
         return new Decision(null, null);
@@ -51,7 +60,7 @@ public static class IstioRouting
         }
 
         // Every condition of one match must hold; any match will do. Conditions the simulation does
-        // not model (ports, query parameters, source labels…) never hold.
+        // not model (ports, query parameters…) never hold.
         return matches.OfType<JsonObject>().Any(match => match.All(condition => condition.Key switch
         {
             "name" => true,
@@ -59,6 +68,8 @@ public static class IstioRouting
             "uri" => StringMatches(condition.Value as JsonObject, request.Path),
             "method" => StringMatches(condition.Value as JsonObject, "GET"),
             "ignoreUriCase" => true,
+            "sourceLabels" => (condition.Value as JsonObject ?? []).All(l => request.SourceLabels.TryGetValue(l.Key, out var value) && value == l.Value?.GetValue<string>()),
+            "sourceNamespace" => request.SourceNamespace == condition.Value?.GetValue<string>(),
             _ => false,
         }));
     }

@@ -28,6 +28,9 @@ public sealed record MeshOptions
 
     public required IReadOnlyList<SimulatedWorkload> Workloads { get; init; }
 
+    /// <summary>A service the workloads call (those with <see cref="SimulatedWorkload.Calls"/>), through its VirtualService; none when null.</summary>
+    public SimulatedDependency? Dependency { get; init; }
+
     /// <summary>Requests per second the clients send.</summary>
     public double RequestsPerSecond { get; init; } = 50;
 

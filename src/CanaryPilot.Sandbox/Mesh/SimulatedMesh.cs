@@ -9,7 +9,8 @@ namespace CanaryPilot.Sandbox.Mesh;
 
 /// <summary>
 /// A service's traffic without a cluster: clients send requests at a steady rate, each routed as Istio
-/// would route it by the live VirtualService in the API emulator (watched: weights, A/B matches, mirrors) — or, in
+/// would route it by the live VirtualService in the API emulator (watched: weights, A/B matches, mirrors), calling a
+/// dependency through its own VirtualService (fault routes matching the caller's labels delay or abort those calls) — or, in
 /// ambient mode, by the live HTTPRoute through a waypoint, whose parents' verdict the mesh writes to the route's
 /// status — each answered by the simulated workload it reaches, and all of it reported as Istio metrics on
 /// <c>/metrics</c> for a real Prometheus to scrape.
@@ -26,7 +27,9 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _turned = new(StringComparer.Ordinal);
     private Task _traffic = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
+    private Task _dependencyWatch = Task.CompletedTask;
     private JsonObject? _route;
+    private JsonObject? _dependencyRoute;
     private const string GatewayGroup = "gateway.networking.k8s.io";
 
     /// <summary>How many traffic ticks apart the parents' verdict is looked at again, beyond each change of the route.</summary>
@@ -81,6 +84,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         }
 
         mesh._watch = mesh.WatchRouteAsync(mesh._stop.Token);
+        mesh._dependencyWatch = options.Dependency is { } dependency ? mesh.WatchDependencyAsync(dependency, mesh._stop.Token) : Task.CompletedTask;
         mesh._traffic = mesh.RunTrafficAsync(mesh._stop.Token);
         return mesh;
     }
@@ -127,12 +131,33 @@ public sealed class SimulatedMesh : IAsyncDisposable
         }
     }
 
-    /// <summary>Follows the route as it changes, reconnecting whenever the watch ends or fails; in ambient mode, answers each change with its parents' verdict.</summary>
-    private async Task WatchRouteAsync(CancellationToken cancellationToken)
+    /// <summary>Follows the route as it changes; in ambient mode, answers each change with its parents' verdict.</summary>
+    private Task WatchRouteAsync(CancellationToken cancellationToken) => _options.Ambient
+        ? WatchAsync(GatewayGroup, _options.GatewayApiVersion, "httproutes", _options.HttpRoute!, async (route, token) =>
+        {
+            Volatile.Write(ref _route, route);
+            if (route is not null)
+            {
+                await WriteParentStatusAsync(route, token);
+            }
+        }, cancellationToken)
+        : WatchAsync("networking.istio.io", _options.IstioApiVersion, "virtualservices", _options.VirtualService!, (route, _) =>
+        {
+            Volatile.Write(ref _route, route);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>Follows the dependency's VirtualService, whose fault routes act on the workloads' calls.</summary>
+    private Task WatchDependencyAsync(SimulatedDependency dependency, CancellationToken cancellationToken) =>
+        WatchAsync("networking.istio.io", _options.IstioApiVersion, "virtualservices", dependency.VirtualService, (route, _) =>
+        {
+            Volatile.Write(ref _dependencyRoute, route);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>Hands each version of one object (null once deleted) to <paramref name="changed"/>, reconnecting whenever the watch ends or fails.</summary>
+    private async Task WatchAsync(string group, string version, string plural, string name, Func<JsonObject?, CancellationToken, Task> changed, CancellationToken cancellationToken)
     {
-        var (group, version, plural, name) = _options.Ambient
-            ? (GatewayGroup, _options.GatewayApiVersion, "httproutes", _options.HttpRoute!)
-            : ("networking.istio.io", _options.IstioApiVersion, "virtualservices", _options.VirtualService!);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -141,14 +166,9 @@ public sealed class SimulatedMesh : IAsyncDisposable
                     group, version, _options.Namespace, plural, fieldSelector: $"metadata.name={name}", cancellationToken: cancellationToken);
                 await foreach (var (type, item) in events)
                 {
-                    var parsed = type == WatchEventType.Deleted ? null : JsonNode.Parse(item.ToString()!) as JsonObject;
                     if (type != WatchEventType.Bookmark && type != WatchEventType.Error)
                     {
-                        Volatile.Write(ref _route, parsed);
-                        if (parsed is not null && _options.Ambient)
-                        {
-                            await WriteParentStatusAsync(parsed, cancellationToken);
-                        }
+                        await changed(type == WatchEventType.Deleted ? null : JsonNode.Parse(item.ToString()!) as JsonObject, cancellationToken);
                     }
                 }
             }
@@ -235,9 +255,38 @@ public sealed class SimulatedMesh : IAsyncDisposable
 
         var behavior = workload.Later is { } later && _turned.ContainsKey(workload.Workload) ? later : workload.BehaviorAt(elapsed);
         var (code, duration) = behavior.Sample(_random);
+        if (workload.Calls is { } call && _options.Dependency is { } dependency)
+        {
+            var (called, waited) = Call(workload, call, dependency);
+            duration += waited;
+            code = code >= 500 ? code : called;
+        }
+
         // A waypoint reports the Service the backendRef names: one per version.
         var serviceHost = _options.Ambient ? Qualify(workload.Host) : $"{_options.Service}.{_options.Namespace}.svc.cluster.local";
         _metrics.Record(_options.Client, new MeshIdentity(workload.Workload, _options.Namespace, _options.Service, workload.Version), serviceHost, _options.Namespace, code, duration, _options.Ambient);
+    }
+
+    /// <summary>
+    /// One call from <paramref name="workload"/> to the dependency, routed by the dependency's live VirtualService from the
+    /// workload's pods (so fault routes matching their labels apply), reported as Istio reports it; what it means for the
+    /// request being answered: its status and the time spent waiting.
+    /// </summary>
+    private (int Code, double WaitedMs) Call(SimulatedWorkload workload, DependencyCall call, SimulatedDependency dependency)
+    {
+        var labels = workload.Labels ?? new Dictionary<string, string> { ["app"] = _options.Service, ["version"] = workload.Version };
+        var request = new IstioRouting.Request("/ratings/0", new Dictionary<string, string>()) { SourceLabels = labels, SourceNamespace = _options.Namespace };
+        var decision = Volatile.Read(ref _dependencyRoute) is { } route ? IstioRouting.Route(route, request, _random) : null;
+        var (delay, aborted) = FaultEffect.Sample(decision?.Fault, _random);
+        var (code, duration) = aborted is { } status ? (status, 0.0) : dependency.Behavior.Sample(_random);
+        duration += delay;
+        var timeout = call.Timeout?.TotalMilliseconds ?? double.PositiveInfinity;
+        var caller = new MeshIdentity(workload.Workload, _options.Namespace, _options.Service, workload.Version);
+        var waited = Math.Min(duration, timeout);
+        var timedOut = duration > timeout;
+        _metrics.Record(caller, dependency.Workload, Qualify(dependency.Host), _options.Namespace, timedOut ? 504 : code, waited);
+        var failed = timedOut || code >= 500;
+        return (failed && !call.FallsBack ? 503 : 200, waited);
     }
 
     private bool SameHost(string a, string b) => Qualify(a) == Qualify(b);
@@ -254,6 +303,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         await _stop.CancelAsync();
         await _traffic;
         await _watch;
+        await _dependencyWatch;
         await _app.StopAsync();
         await _app.DisposeAsync();
         _stop.Dispose();

@@ -20,6 +20,12 @@ public sealed record SimulatedWorkload
 
     public WorkloadBehavior Behavior { get; init; } = WorkloadBehavior.Healthy;
 
+    /// <summary>The pods' labels, which <c>sourceLabels</c> match; <c>app</c> (the service) and <c>version</c> unless set.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>How it calls the mesh's <see cref="MeshOptions.Dependency"/> while answering; null: it does not.</summary>
+    public DependencyCall? Calls { get; init; }
+
     /// <summary>Behaviour changes: from <c>After</c> (since the mesh started) on, the workload behaves as given.</summary>
     public IReadOnlyList<(TimeSpan After, WorkloadBehavior Behavior)> Changes { get; init; } = [];
 

@@ -96,8 +96,12 @@ internal sealed partial class ContinuousGuard(
 
             if (watch.Metrics.Count == 0)
             {
-                // Nothing to guard in this plan: ticks hand it over again only once it changed.
-                candidates.Unguarded(key, rollout.Generation);
+                // Nothing to guard in this plan (ticks hand it over again only once it changed), or at this stage.
+                if (ReferenceEquals(plan.JudgedAt(stage), plan))
+                {
+                    candidates.Unguarded(key, rollout.Generation);
+                }
+
                 continue;
             }
 
@@ -237,7 +241,7 @@ internal sealed partial class ContinuousGuard(
             }
 
             LastLook = Since;
-            Metrics = GuardedMetric.For(rollout.Plan, templates);
+            Metrics = GuardedMetric.For(rollout.Plan.JudgedAt(stage), templates);
             Counts = [.. Metrics.Select(m => new GuardedCounts(Since, step, m.Critical?.Window ?? TimeSpan.Zero))];
         }
     }

@@ -151,25 +151,70 @@ public sealed class IstioTrafficRouterTests : IAsyncLifetime
         Assert.Equal(("reviews-shadow", 5.0), (route["mirror"]!["host"]!.GetValue<string>(), route["mirrorPercentage"]!["value"]!.GetValue<double>()));
     }
 
-    [Fact]
-    public async Task FaultRoute_IsAddedAheadAndRemovedCleanly()
+    private const string Ratings = """
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "ratings", "namespace": "bookinfo", "labels": {"team": "ratings"}},
+         "spec": {"hosts": ["ratings.bookinfo.svc.cluster.local"],
+           "http": [
+             {"name": "from-v1", "match": [{"sourceLabels": {"version": "v1"}}], "route": [{"destination": {"host": "ratings", "subset": "v1"}}]},
+             {"match": [{"uri": {"prefix": "/ratings"}}, {"headers": {"x-debug": {"exact": "1"}}}], "route": [{"destination": {"host": "ratings", "subset": "v2"}}], "timeout": "3s"}
+           ]}}
+        """;
+
+    private static TrafficIntent Resilience(params DependencyFault[] faults) => new() { CanaryWeight = 50, Faults = faults };
+
+    /// <summary>The plan with a resilience stage of <see cref="SlowRatings"/>: the faults it may have put in are the ones it takes out.</summary>
+    private RolloutPlan WithResilience => _plan with
     {
-        var before = await _mesh.SpecAsync("virtualservices", "reviews");
-        var fault = new FaultIntent
-        {
-            Match = [new RequestMatch { Headers = new Dictionary<string, StringMatch> { ["x-chaos"] = new() { Exact = "on" } } }],
-            AbortPercentage = 50,
-            AbortStatus = 503,
-        };
+        Spec = _plan.Spec with { Stages = [.. _plan.Spec.Stages.Take(1), new Stage { Kind = StageKind.Resilience, Weight = 50, Faults = [SlowRatings] }, .. _plan.Spec.Stages.Skip(1)] },
+    };
 
-        await _mesh.Router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 10, Fault = fault }, CancellationToken.None);
+    private static readonly DependencyFault SlowRatings = new()
+    {
+        Host = "ratings",
+        Delay = new FaultDelay { FixedDelay = TimeSpan.FromMilliseconds(1500), Percentage = 50 },
+        Abort = new FaultAbort { GrpcStatus = "UNAVAILABLE", Percentage = 5 },
+    };
 
-        var owned = (await _mesh.SpecAsync("virtualservices", "reviews"))["http"]![1]!;
-        Assert.Equal("canarypilot-reviews-fault", owned["name"]!.GetValue<string>());
-        Assert.Equal((50.0, 503), (owned["fault"]!["abort"]!["percentage"]!["value"]!.GetValue<double>(), owned["fault"]!["abort"]!["httpStatus"]!.GetValue<int>()));
+    [Fact]
+    public async Task DependencyFaults_MatchTheCanaryPodsAlone_AndComeOutLeavingTheDocumentAsItWas()
+    {
+        await _mesh.CreateAsync("virtualservices", Ratings);
+        var before = await _mesh.GetAsync("virtualservices", "ratings");
 
-        await _mesh.Router.FinalizeAsync(_plan, promoted: false, CancellationToken.None);
-        Assert.True(JsonNode.DeepEquals(before, await _mesh.SpecAsync("virtualservices", "reviews")));
+        await _mesh.Router.ApplyAsync(WithResilience, Resilience(SlowRatings), CancellationToken.None);
+
+        var http = (await _mesh.SpecAsync("virtualservices", "ratings"))["http"]!.AsArray();
+        // The route for v1's pods cannot match the canary's; the other gets a twin in front, its matches narrowed to them.
+        Assert.Equal(["from-v1", "canarypilot-reviews-fault-1", null], http.Select(r => r!["name"]?.GetValue<string>()));
+        Assert.Equal(
+            """{"name":"canarypilot-reviews-fault-1","match":[{"uri":{"prefix":"/ratings"},"sourceLabels":{"app":"reviews","version":"v2"},"sourceNamespace":"bookinfo"},{"headers":{"x-debug":{"exact":"1"}},"sourceLabels":{"app":"reviews","version":"v2"},"sourceNamespace":"bookinfo"}],"route":[{"destination":{"host":"ratings","subset":"v2"}}],"timeout":"3s","fault":{"delay":{"percentage":{"value":50},"fixedDelay":"1.5s"},"abort":{"percentage":{"value":5},"grpcStatus":"UNAVAILABLE"}}}""",
+            http[1]!.ToJsonString());
+
+        // The next stage has no faults: they come out, and the document is the team's again.
+        await _mesh.Router.ApplyAsync(WithResilience, new TrafficIntent { CanaryWeight = 100 }, CancellationToken.None);
+        Assert.True(JsonNode.DeepEquals(before["spec"], (await _mesh.GetAsync("virtualservices", "ratings"))["spec"]));
+
+        await _mesh.Router.ApplyAsync(WithResilience, Resilience(SlowRatings), CancellationToken.None);
+        await _mesh.Router.FinalizeAsync(WithResilience, promoted: false, CancellationToken.None);
+        var after = await _mesh.GetAsync("virtualservices", "ratings");
+        Assert.True(JsonNode.DeepEquals(before["spec"], after["spec"]));
+        Assert.True(JsonNode.DeepEquals(before["metadata"]!["labels"], after["metadata"]!["labels"]));
+        Assert.Null(after["metadata"]!["annotations"]);
+    }
+
+    [Fact]
+    public async Task DependencyFaults_NamedLabelsWin_AndAMissingVirtualServiceIsRefusedWithItsName()
+    {
+        var missing = await Assert.ThrowsAsync<TrafficRoutingException>(() => _mesh.Router.ApplyAsync(WithResilience, Resilience(SlowRatings), CancellationToken.None));
+        Assert.Equal("no VirtualService in namespace bookinfo routes ratings; Istio injects faults through one: create it, or name it in the fault's virtualService", missing.Message);
+
+        await _mesh.CreateAsync("virtualservices", Ratings);
+        var labelled = Resilience(SlowRatings) with { SourceLabels = new Dictionary<string, string> { ["app"] = "reviews", ["track"] = "canary" } };
+        await _mesh.Router.ApplyAsync(WithResilience, labelled, CancellationToken.None);
+
+        var http = (await _mesh.SpecAsync("virtualservices", "ratings"))["http"]!.AsArray();
+        Assert.Equal(["canarypilot-reviews-fault-from-v1", "from-v1", "canarypilot-reviews-fault-1", null], http.Select(r => r!["name"]?.GetValue<string>()));
+        Assert.Equal("""{"version":"v1","app":"reviews","track":"canary"}""", http[0]!["match"]![0]!["sourceLabels"]!.ToJsonString());
     }
 
     [Fact]

@@ -96,8 +96,31 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     /// <summary>Both versions answer in 5–10 ms, inside one histogram bucket, so latency percentiles compare exactly.</summary>
     public static WorkloadBehavior Healthy { get; } = new() { LatencyMedianMs = 7, LatencyP99Ms = 9 };
 
-    /// <summary>Starts everything; the stable version behaves as <paramref name="stable"/>, <see cref="Healthy"/> when not given.</summary>
-    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null, WorkloadBehavior? stable = null)
+    /// <summary>
+    /// bookinfo's ratings VirtualService as its team writes it: two named routes, a timeout, retries, labels, annotations
+    /// and a field this CanaryPilot does not know. The canary calls ratings through it when the bed is started with
+    /// <c>canaryCalls</c>.
+    /// </summary>
+    public const string RatingsVirtualService = """
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+         "metadata": {"name": "ratings", "namespace": "bookinfo", "labels": {"team": "ratings"}, "annotations": {"owner": "team-ratings"}},
+         "spec": {
+           "hosts": ["ratings"],
+           "http": [
+             {"name": "admin", "match": [{"uri": {"prefix": "/admin"}}], "route": [{"destination": {"host": "ratings", "subset": "v1"}}]},
+             {"name": "default", "route": [{"destination": {"host": "ratings", "subset": "v1", "port": {"number": 9080}}}],
+              "timeout": "5s", "retries": {"attempts": 2, "perTryTimeout": "3s", "retryOn": "connect-failure"},
+              "someFutureIstioField": {"enabled": true}}
+           ]
+         }}
+        """;
+
+    /// <summary>
+    /// Starts everything; the stable version behaves as <paramref name="stable"/>, <see cref="Healthy"/> when not given.
+    /// With <paramref name="canaryCalls"/>, the canary calls bookinfo's ratings (<see cref="RatingsVirtualService"/>) so
+    /// for every request it serves.
+    /// </summary>
+    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null, WorkloadBehavior? stable = null, DependencyCall? canaryCalls = null)
     {
         var cluster = await KubeApiCluster.StartAsync(api);
         foreach (var crd in CrdGenerator.Files().Values)
@@ -110,6 +133,11 @@ internal sealed class RolloutTestBed : IAsyncDisposable
             {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "reviews", "namespace": "bookinfo"},
              "spec": {"hosts": ["reviews"], "http": [{"name": "primary", "timeout": "10s", "route": [{"destination": {"host": "reviews", "subset": "v1"}}]}]}}
             """);
+        if (canaryCalls is not null)
+        {
+            await CreateAsync(cluster, "virtualservices", RatingsVirtualService);
+        }
+
         await CreateAsync(cluster, "destinationrules", """
             {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": {"name": "reviews", "namespace": "bookinfo"},
              "spec": {"host": "reviews", "subsets": [{"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}}
@@ -124,8 +152,9 @@ internal sealed class RolloutTestBed : IAsyncDisposable
                 Workloads =
                 [
                     new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = stable ?? Healthy },
-                    new SimulatedWorkload { Workload = "reviews-v2", Version = "v2", Host = "reviews", Subset = "v2", Behavior = canary },
+                    new SimulatedWorkload { Workload = "reviews-v2", Version = "v2", Host = "reviews", Subset = "v2", Behavior = canary, Calls = canaryCalls },
                 ],
+                Dependency = canaryCalls is null ? null : new SimulatedDependency { Host = "ratings", VirtualService = "ratings", Workload = new("ratings-v1", "bookinfo", "ratings", "v1") },
             },
             cluster.Client);
         await CreateDeploymentsAsync(cluster);
@@ -231,6 +260,22 @@ internal sealed class RolloutTestBed : IAsyncDisposable
                 Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Name = "http", Port = 9080 }], Selector = new Dictionary<string, string> { ["app"] = "reviews" } },
             },
             "bookinfo");
+
+    /// <summary>
+    /// A VirtualService as the cluster holds it, less what the API server keeps for itself (resourceVersion, generation,
+    /// managedFields): what its team wrote, and what CanaryPilot changed of it.
+    /// </summary>
+    public async Task<string> VirtualServiceTextAsync(string name)
+    {
+        var found = JsonNode.Parse((await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", name)).ToString()!)!.AsObject();
+        var metadata = found["metadata"]!.AsObject();
+        foreach (var field in new[] { "resourceVersion", "generation", "managedFields" })
+        {
+            metadata.Remove(field);
+        }
+
+        return found.ToJsonString();
+    }
 
     /// <summary>The reviews HTTPRoute as the cluster holds it.</summary>
     public async Task<JsonObject> RouteAsync() =>
