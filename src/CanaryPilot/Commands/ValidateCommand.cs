@@ -43,6 +43,7 @@ internal static class ValidateCommand
             StageKind.Canary => $"{s.Weight}%",
             StageKind.Mirror => $"mirror {s.MirrorPercentage}%",
             StageKind.ABTest => "A/B",
+            StageKind.Resilience => $"resilience {s.Weight}% (faults on {string.Join(", ", s.Faults.Select(f => f.Host))})",
             _ => "blue/green switch",
         });
         var metrics = plan.Spec.Analysis.Metrics.Count;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using CanaryPilot.Cli;
 using CanaryPilot.Core.Analysis;
 using CanaryPilot.Core.Documents;
@@ -24,7 +25,7 @@ internal static class DemoCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "What the canary does: healthy (promoted), error-spike and latency (rolled back), no-traffic and flaky-prometheus (rolled back for lack of evidence), sequential (rolled back by the sequential judge), unready-canary (held until its pods are ready, then promoted).",
+            Description = "What the canary does: healthy (promoted), error-spike and latency (rolled back), no-traffic and flaky-prometheus (rolled back for lack of evidence), sequential (rolled back by the sequential judge), unready-canary (held until its pods are ready, then promoted), resilience (rolled back: it copes badly with a slow dependency).",
             DefaultValueFactory = _ => "healthy",
             HelpName = string.Join('|', DemoScenario.All.Select(s => s.Name)),
         };
@@ -59,6 +60,12 @@ internal static class DemoCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Interrupt(signal, interrupted));
         var time = TimeProvider.System;
         var view = new RunView(console, format, time, color: format == OutputFormat.Text && !Console.IsOutputRedirected && console.Out == Console.Out);
+        if (mesh == DemoMesh.Ambient && scenario.SidecarOnly is { } why)
+        {
+            console.Error.WriteLine($"canarypilot: the {scenario.Name} scenario runs with --mesh sidecar only: {why}");
+            return ExitCodes.InvalidInput;
+        }
+
         view.Note($"scenario {scenario.Name}{(mesh == DemoMesh.Ambient ? " in ambient mode" : "")}: {scenario.Story}");
 
         DemoEnvironment environment;
@@ -84,6 +91,8 @@ internal static class DemoCommand
             services.AddSingleton<IRolloutObserver>(view);
             int exit;
             var holds = 0;
+            var ratingsBefore = scenario.Canary.Calls is null ? null : (await environment.RatingsAsync(interrupted.Token)).ToJsonString();
+            var faultShown = false;
             RolloutSession session;
             await using (var engine = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }))
             {
@@ -99,6 +108,12 @@ internal static class DemoCommand
                     {
                         await environment.CanaryBecomesReadyAsync(interrupted.Token);
                         view.Note("reviews v2's pods are ready: 2 of 2 available");
+                    }
+
+                    if (ratingsBefore is not null && !faultShown && status.Phase == RolloutPhase.Progressing && FaultRoutes(await environment.RatingsAsync(interrupted.Token)) is { Length: > 0 } faults)
+                    {
+                        faultShown = true;
+                        view.Note($"VirtualService ratings: CanaryPilot added {faults}");
                     }
 
                     if (scenario.StopsPrometheus(status) && environment.Prometheus.IsRunning)
@@ -117,6 +132,13 @@ internal static class DemoCommand
 
             var asExpected = session.Final is { } final && scenario.EndedAsExpected(final);
             view.Note(Summary(session));
+            if (ratingsBefore is not null)
+            {
+                var restored = (await environment.RatingsAsync(interrupted.Token)).ToJsonString() == ratingsBefore;
+                view.Note(restored ? "VirtualService ratings is exactly as its team wrote it" : "VirtualService ratings differs from what its team wrote");
+                asExpected &= restored;
+            }
+
             view.Note(asExpected
                 ? $"the {scenario.Name} scenario ended as it should: {scenario.Expected}"
                 : $"the {scenario.Name} scenario should have ended {scenario.Expected}, but ended {session.Final?.Phase}");
@@ -129,6 +151,23 @@ internal static class DemoCommand
             return asExpected ? ExitCodes.Success : ExitCodes.Failed;
         }
     }
+
+    /// <summary>The fault routes in the ratings VirtualService, as people read them; empty when there are none.</summary>
+    private static string FaultRoutes(JsonObject ratings) => string.Join("; ", (ratings["spec"]?["http"] as JsonArray ?? [])
+        .OfType<JsonObject>()
+        .Where(r => r["name"]?.GetValue<string>()?.StartsWith("canarypilot-", StringComparison.Ordinal) == true && r["fault"] is not null)
+        .Select(r =>
+        {
+            var labels = r["match"]?[0]?["sourceLabels"] as JsonObject ?? [];
+            var delay = r["fault"]!["delay"];
+            var abort = r["fault"]!["abort"];
+            var what = string.Join(" and ", new[]
+            {
+                delay is null ? null : $"a {delay["fixedDelay"]} delay on {delay["percentage"]?["value"]}%",
+                abort is null ? null : $"{abort["httpStatus"] ?? abort["grpcStatus"]} on {abort["percentage"]?["value"]}%",
+            }.OfType<string>());
+            return $"route {r["name"]} for the pods labelled {string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"))}: {what} of their calls";
+        }));
 
     /// <summary>How long each stage lasted, and the values the last analysis saw.</summary>
     private static string Summary(RolloutSession session)

@@ -60,7 +60,8 @@ internal sealed class DemoEnvironment : IAsyncDisposable
                     RequestsPerSecond = scenario.RequestsPerSecond,
                     Workloads = ambient
                         ? [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews-v1", Behavior = scenario.Stable }, scenario.Canary with { Host = "reviews-v2", Subset = null }]
-                        : [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = scenario.Stable }, scenario.Canary],
+                        : [new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = scenario.Stable, Calls = scenario.StableCalls }, scenario.Canary],
+                    Dependency = scenario.Canary.Calls is null ? null : Ratings,
                 },
                 cluster.Client,
                 cancellationToken: cancellationToken);
@@ -106,6 +107,22 @@ internal sealed class DemoEnvironment : IAsyncDisposable
     }
 
     private static string Plural(string kind) => kind.ToLowerInvariant() + "s";
+
+    /// <summary>bookinfo's ratings, which reviews v2 calls, through the example's ratings VirtualService.</summary>
+    private static readonly SimulatedDependency Ratings = new() { Host = "ratings", VirtualService = "ratings", Workload = new("ratings-v1", "bookinfo", "ratings", "v1") };
+
+    /// <summary>The ratings VirtualService as the cluster holds it, without what the API server keeps for itself.</summary>
+    public async Task<JsonObject> RatingsAsync(CancellationToken cancellationToken)
+    {
+        var found = JsonNode.Parse(((System.Text.Json.JsonElement)await Cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync(
+            "networking.istio.io", "v1", "bookinfo", "virtualservices", "ratings", cancellationToken)).GetRawText())!.AsObject();
+        foreach (var field in new[] { "resourceVersion", "generation", "managedFields" })
+        {
+            found["metadata"]!.AsObject().Remove(field);
+        }
+
+        return found;
+    }
 
     /// <summary>The canary's pods become ready: its Deployment reports all its replicas available.</summary>
     public Task CanaryBecomesReadyAsync(CancellationToken cancellationToken) => SetAvailableAsync(Cluster.Client, "reviews-v2", null, cancellationToken);

@@ -65,6 +65,42 @@ internal static class DemoPlan
         """;
 
     /// <summary>
+    /// The bookinfo plan with a resilience stage after 25%: for 6 s, half of reviews v2's calls to ratings wait 2 s. It is
+    /// judged by the thresholds, the stage's own for latency: a p99 under 1 s.
+    /// </summary>
+    public const string Resilience = Service + """
+          stages:
+            - {weight: 5, minDuration: 4s}
+            - {weight: 25, minDuration: 4s}
+            - name: ratings-slow
+              kind: resilience
+              minDuration: 6s
+              sourceLabels: {app: reviews, version: v2}
+              faults:
+                - host: ratings
+                  delay: {fixedDelay: 2s, percentage: 50}
+              thresholds:
+                - {metric: latency-p99, max: 1000}
+            - {weight: 50, minDuration: 4s}
+            - {weight: 100, iterations: 2}
+          analysis:
+            interval: 2s
+            progressDeadline: 3m
+            failureLimit: 1
+            missingData: {minRequestVolume: 5, maxDuration: 20s}
+            prometheus: {scrapeInterval: 1s}
+            metrics:
+              - name: success-rate
+                template: istio-success-rate
+                thresholds: {min: 99}
+                critical: {min: 90}
+              - name: latency-p99
+                template: istio-request-duration-p99
+                thresholds: {max: 500}
+                compareToStable: {maxIncrease: 20, mode: relative}
+        """;
+
+    /// <summary>
     /// The sequential judge on the 5xx counts, its continuous guard watching every scrape: a canary shown
     /// worse than stable (beyond 20%, with 99% confidence) is rolled back at the first scrape that shows it.
     /// </summary>

@@ -9,6 +9,9 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
     /// <summary>The plan the scenario rolls out: the bookinfo plan with its minutes made seconds, unless the scenario has its own.</summary>
     public string Plan { get; init; } = DemoPlan.Yaml;
 
+    /// <summary>How the stable version calls ratings while it answers; null: it does not.</summary>
+    public DependencyCall? StableCalls { get; init; }
+
     /// <summary>How the stable version answers.</summary>
     public WorkloadBehavior Stable { get; init; } = Healthy;
 
@@ -41,6 +44,13 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
         {
             CanaryStartsUnready = true,
         },
+        new("resilience", "reviews v2 lost the timeout v1 has on its calls to ratings: a resilience stage makes half of v2's calls to ratings wait 2 s, its p99 climbs past 1 s, and it is rolled back, ratings' VirtualService as its team wrote it",
+            Version2(Healthy) with { Calls = DependencyCall.Naive }, 200, RolloutPhase.RolledBack, RollbackCause.AnalysisFailed, RollbackCause.CriticalThreshold)
+        {
+            Plan = DemoPlan.Resilience,
+            StableCalls = DependencyCall.Careful(TimeSpan.FromMilliseconds(250)),
+            SidecarOnly = "its faults go through the ratings VirtualService, and the Gateway API has no fault filter",
+        },
     ];
 
     public static DemoScenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
@@ -48,6 +58,9 @@ internal sealed record DemoScenario(string Name, string Story, SimulatedWorkload
     /// <summary>Whether the rollout ended as this scenario should.</summary>
     public bool EndedAsExpected(RolloutStatus status) =>
         status.Phase == Expected && (ExpectedCauses.Length == 0 || (status.Cause is { } cause && ExpectedCauses.Contains(cause)));
+
+    /// <summary>Why the scenario runs in sidecar mode only; null when it runs in both.</summary>
+    public string? SidecarOnly { get; init; }
 
     /// <summary>The canary's Deployment starts with none of its replicas available; they become so once the rollout has held for them a while.</summary>
     public bool CanaryStartsUnready { get; init; }

@@ -40,7 +40,7 @@ public sealed class CrdTests
 
         (await KubectlProcess.RunAsync(cluster.KubeconfigPath, "apply", "-f", CrdDirectory)).Succeeded();
         var examples = Repository.Path("deploy", "examples", "bookinfo");
-        (await KubectlProcess.RunAsync(cluster.KubeconfigPath, "apply", "-f", Path.Combine(examples, "rolloutplan-auto.yaml"), "-f", Path.Combine(examples, "rolloutplan-guarded.yaml"))).Succeeded();
+        (await KubectlProcess.RunAsync(cluster.KubeconfigPath, "apply", "-f", Path.Combine(examples, "rolloutplan-auto.yaml"), "-f", Path.Combine(examples, "rolloutplan-guarded.yaml"), "-f", Path.Combine(examples, "rolloutplan-resilience.yaml"))).Succeeded();
         (await KubectlProcess.RunAsync(cluster.KubeconfigPath, "apply", "-f", Repository.Path("analysis-templates"), "-n", "bookinfo")).Succeeded();
         await cluster.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("""{"status": {"phase": "Progressing", "stageName": "25%", "canaryWeight": 25, "lastAnalysis": {"verdict": "pass", "time": "2026-11-26T10:00:00Z"}}}""", V1Patch.PatchType.MergePatch),
@@ -53,7 +53,7 @@ public sealed class CrdTests
         Assert.Equal(["NAME", "PHASE", "STAGE", "WEIGHT", "LAST", "ANALYSIS", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(["reviews", "Progressing", "25%", "25", "pass"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..5]);
         Assert.Equal("reviews-guarded", table[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
-        Assert.Equal("rolloutplan.canarypilot.io/reviews\nrolloutplan.canarypilot.io/reviews-guarded\n", shortName);
+        Assert.Equal("rolloutplan.canarypilot.io/reviews\nrolloutplan.canarypilot.io/reviews-guarded\nrolloutplan.canarypilot.io/reviews-resilience\n", shortName);
         Assert.Equal(Directory.GetFiles(Repository.Path("analysis-templates"), "*.yaml").Length, templates.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

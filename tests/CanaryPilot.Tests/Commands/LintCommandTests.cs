@@ -12,7 +12,7 @@ public sealed class LintCommandTests
         var run = CliRun.Of("lint", "-f", Repository.Path("deploy", "examples", "bookinfo"));
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(["8 resources checked: 0 errors, 0 warnings"], run.OutLines);
+        Assert.Equal(["10 resources checked: 0 errors, 0 warnings"], run.OutLines);
     }
 
     [Fact]

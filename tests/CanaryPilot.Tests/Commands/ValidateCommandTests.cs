@@ -15,6 +15,7 @@ public sealed class ValidateCommandTests
             [
                 "RolloutPlan bookinfo/reviews is valid: 5% -> 25% -> 50% -> 100%, 2 metrics every 1m",
                 "RolloutPlan bookinfo/reviews-guarded is valid: mirror 50% -> A/B -> 10% -> 50%, 2 metrics every 1m",
+                "RolloutPlan bookinfo/reviews-resilience is valid: 10% -> resilience 10% (faults on ratings) -> 50% -> 100%, 2 metrics every 1m",
                 "RolloutPlan bookinfo/reviews-sequential is valid: 10% -> 25% -> 50%, 3 metrics every 30s",
             ],
             run.OutLines);

@@ -16,6 +16,7 @@ public sealed class DemoTests
         { "no-traffic", "RolledBack", 1, 1 },
         { "flaky-prometheus", "RolledBack", 2, 2 },
         { "unready-canary", "Succeeded", 4, 4 },
+        { "resilience", "RolledBack", 2, 2 }, // 5%, 25%, then its resilience stage, at 25%
     };
 
     /// <summary>The scenarios in ambient mode: the HTTPRoute's weights, the waypoint's telemetry.</summary>
@@ -37,6 +38,15 @@ public sealed class DemoTests
         Assert.Equal([25], progress.Where(p => p["phase"]!.GetValue<string>() == "Progressing").Select(p => p["canaryWeight"]!.GetValue<int>()).Distinct());
         Assert.Equal(("RolledBack", 0), (progress[^1]["phase"]!.GetValue<string>(), progress[^1]["canaryWeight"]!.GetValue<int>()));
         Assert.Contains(lines, l => l["message"]?.GetValue<string>() == "the sequential scenario ended as it should: RolledBack");
+    }
+
+    [Fact]
+    public void ResilienceScenario_InAmbientMode_IsRefusedWithTheReason()
+    {
+        var run = CliRun.Of("demo", "--scenario", "resilience", "--mesh", "ambient");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("canarypilot: the resilience scenario runs with --mesh sidecar only: its faults go through the ratings VirtualService, and the Gateway API has no fault filter", run.Error.Trim());
     }
 
     [Theory]
