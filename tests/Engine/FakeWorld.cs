@@ -77,6 +77,9 @@ public sealed class FakeRouter(List<string> log) : ITrafficRouter
     /// <summary>Throws on the next apply, as a cluster outage would.</summary>
     public bool FailNextApply { get; set; }
 
+    /// <summary>Refuses every apply of a canary weight at least this, as for a resource not as the plan needs it; never when null.</summary>
+    public int? RefuseFrom { get; set; }
+
     public Task<TrafficObservation> ObserveAsync(RolloutPlan plan, CancellationToken cancellationToken) =>
         Task.FromResult(Observation());
 
@@ -86,6 +89,12 @@ public sealed class FakeRouter(List<string> log) : ITrafficRouter
         {
             FailNextApply = false;
             throw new HttpRequestException("cluster unreachable");
+        }
+
+        if (intent.CanaryWeight >= RefuseFrom)
+        {
+            log.Add($"refused {intent.CanaryWeight}%");
+            throw new TrafficRoutingException("VirtualService bookinfo/ratings does not exist");
         }
 
         LiveWeight = intent.CanaryWeight;

@@ -70,6 +70,15 @@ public sealed record DriftObserved(IReadOnlyList<string> Differences) : RolloutI
 /// The traffic CanaryPilot set is not in force: a parent of a route refused it, or has not yet taken up the
 /// route's generation. The stage holds, its passes count again once the change is in force.
 /// </summary>
+/// <summary>
+/// The router refused to make the mesh match the stage's traffic, for <paramref name="Reason"/>: the resources are not as the
+/// plan needs them, and trying again will not change that.
+/// </summary>
+public sealed record TrafficRefused(string Reason) : RolloutInput
+{
+    public override string Name => "traffic refused";
+}
+
 public sealed record TrafficNotInForce(IReadOnlyList<NotInForce> Reasons) : RolloutInput
 {
     public override string Name => "traffic";

@@ -21,6 +21,7 @@ public static partial class RolloutMachine
         PromoteCommand promote => OnPromote(status, promote, now),
         DriftObserved drift => OnDrift(plan, status, drift),
         TrafficNotInForce held => OnTrafficNotInForce(plan, status, held, now),
+        TrafficRefused refused => OnTrafficRefused(status, refused),
         WorkloadsObserved observed => OnWorkloadsObserved(plan, status, observed, now),
         GatesAnswered answered => OnGatesAnswered(plan, status, answered, now),
         GuardTripped tripped => OnGuardTripped(status, tripped),
@@ -161,6 +162,12 @@ public static partial class RolloutMachine
             Actions = status.TrafficHold == why || !held.Reasons.Any(r => r.Refused) ? [] : [new Announce(RolloutEventType.TrafficHeld, Severity.Warning, "TrafficNotInForce", message)],
         };
     }
+
+    /// <summary>The stage's traffic cannot be put in place: all traffic goes back to stable, with the router's reason.</summary>
+    private static Decision OnTrafficRefused(RolloutStatus status, TrafficRefused refused) =>
+        status.Phase is RolloutPhase.Initializing or RolloutPhase.Progressing or RolloutPhase.AwaitingApproval or RolloutPhase.Paused
+            ? RollBack(status, RollbackCause.TrafficRefused, $"the mesh cannot carry the stage's traffic: {refused.Reason}")
+            : new Decision { Status = status };
 
     private static Decision OnDrift(RolloutPlan plan, RolloutStatus status, DriftObserved drift)
     {

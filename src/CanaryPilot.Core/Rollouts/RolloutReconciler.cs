@@ -135,7 +135,19 @@ public sealed class RolloutReconciler(
         var status = stored.Status;
         if (!_inSync.ContainsKey(key))
         {
-            await CarryOutAsync(plan, status, RolloutMachine.RecoveryActions(plan, status), cancellationToken);
+            var recovery = RolloutMachine.RecoveryActions(plan, status);
+            try
+            {
+                await CarryOutAsync(plan, status, recovery, cancellationToken);
+            }
+            catch (TrafficRoutingException e) when (recovery.Any(a => a is ApplyTraffic))
+            {
+                // The stage the status stands for cannot be put in place: the machine rolls back, as it would have on entering it.
+                var refused = await StepAsync(plan, stored, status, new TrafficRefused(e.Message), cancellationToken);
+                _inSync[key] = true;
+                return refused;
+            }
+
             _inSync[key] = true;
         }
 
@@ -224,7 +236,17 @@ public sealed class RolloutReconciler(
                 status = next;
             }
 
-            await CarryOutAsync(plan, status, decision.Actions, cancellationToken);
+            try
+            {
+                await CarryOutAsync(plan, status, decision.Actions, cancellationToken);
+            }
+            catch (TrafficRoutingException e) when (decision.Actions.Any(a => a is ApplyTraffic) && input is not TrafficRefused)
+            {
+                // The resources are not as the stage needs them, and will not be by trying again: the machine decides what follows.
+                input = new TrafficRefused(e.Message);
+                continue;
+            }
+
             if (decision.Actions.OfType<AskGates>().FirstOrDefault() is { } ask)
             {
                 var asked = status;

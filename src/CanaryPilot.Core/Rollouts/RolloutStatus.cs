@@ -130,6 +130,9 @@ public enum RollbackCause
 
     /// <summary>The plan's canary changed mid-rollout; the rollout starts over with the new one.</summary>
     Superseded,
+
+    /// <summary>The mesh cannot be driven as the stage needs (a route or VirtualService gone, a shape CanaryPilot will not guess at).</summary>
+    TrafficRefused,
 }
 
 /// <summary>One metric's last result.</summary>

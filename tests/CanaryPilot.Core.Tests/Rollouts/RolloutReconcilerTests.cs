@@ -106,6 +106,37 @@ public sealed class RolloutReconcilerTests
     }
 
     [Fact]
+    public async Task ATrafficChangeTheRouterRefuses_RollsBack_WithItsReason()
+    {
+        var world = new FakeWorld(_plan);
+        var reconciler = world.Reconciler(_clock);
+        await TickAsync(reconciler);
+        world.Router.RefuseFrom = 50;
+        world.Log.Clear();
+
+        var status = await TickAsync(reconciler);
+
+        Assert.Equal((RolloutPhase.RolledBack, RollbackCause.TrafficRefused, 0), (status.Phase, status.Cause, world.Router.LiveWeight));
+        Assert.Equal(["status Progressing 50%", "refused 50%", "status RollingBack 0%", "final 0%", "status RolledBack 0%", "announce RolledBack"], world.Log);
+        Assert.Equal("rolled back: all traffic on reviews subset v1. the mesh cannot carry the stage's traffic: VirtualService bookinfo/ratings does not exist", status.Message);
+    }
+
+    [Fact]
+    public async Task ARestartedReconciler_WhoseStageTheRouterRefuses_RollsBack()
+    {
+        var world = new FakeWorld(_plan);
+        await TickAsync(world.Reconciler(_clock));
+        await TickAsync(world.Reconciler(_clock));
+        world.Router.RefuseFrom = 50;
+        world.Log.Clear();
+
+        var status = await TickAsync(world.Reconciler(_clock));
+
+        Assert.Equal((RolloutPhase.RolledBack, RollbackCause.TrafficRefused), (status.Phase, status.Cause));
+        Assert.Equal(["refused 50%", "status RollingBack 0%", "final 0%", "status RolledBack 0%", "announce RolledBack"], world.Log);
+    }
+
+    [Fact]
     public async Task Drift_IsDetectedOnATickAndReapplied()
     {
         var world = new FakeWorld(_plan);

@@ -157,4 +157,19 @@ public sealed class ResilienceEndToEndTests
         Assert.Equal(RolloutPhase.Succeeded, seen[^1].Status.Phase);
         Assert.Equal(before, await bed.VirtualServiceTextAsync("ratings"));
     }
+
+    [Fact]
+    public async Task ADependencyWithoutAVirtualService_RollsBackAsTheStageBegins_WithTheReason()
+    {
+        await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy, canaryCalls: DependencyCall.Careful(TimeSpan.FromMilliseconds(200)));
+        await bed.Cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("networking.istio.io", "v1", "bookinfo", "virtualservices", "ratings");
+        await bed.CreatePlanAsync(Plan());
+        await using var engine = bed.StartEngine();
+
+        var seen = await bed.FollowToTheEndAsync(engine);
+
+        Assert.Equal((RolloutPhase.RolledBack, RollbackCause.TrafficRefused), (seen[^1].Status.Phase, seen[^1].Status.Cause));
+        Assert.EndsWith("the mesh cannot carry the stage's traffic: no VirtualService in namespace bookinfo routes ratings; Istio injects faults through one: create it, or name it in the fault's virtualService", seen[^1].Status.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await bed.LiveCanaryWeightAsync());
+    }
 }
