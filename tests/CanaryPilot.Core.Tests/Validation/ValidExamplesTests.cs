@@ -41,7 +41,7 @@ public sealed class ValidExamplesTests
         var report = PlanValidation.Validate(input, TemplateCatalog.BuiltIn());
 
         Assert.Empty(report.Diagnostics);
-        Assert.Equal(["reviews", "reviews-guarded", "reviews-sequential"], report.ValidPlans.Select(p => p.Metadata.Name));
+        Assert.Equal(["reviews", "reviews-guarded", "reviews-resilience", "reviews-sequential"], report.ValidPlans.Select(p => p.Metadata.Name));
     }
 
     [Fact]

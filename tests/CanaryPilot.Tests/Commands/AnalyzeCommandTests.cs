@@ -196,7 +196,7 @@ public sealed class AnalyzeCommandTests(AnalyzePrometheus prometheus) : IClassFi
         var run = CliRun.Of("analyze", "-f", Repository.Path("deploy", "examples", "bookinfo"), "--prometheus", Address);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["canarypilot: analyze evaluates one RolloutPlan; the files hold 3 (bookinfo/reviews, bookinfo/reviews-guarded, bookinfo/reviews-sequential): give one plan file"], run.ErrorLines);
+        Assert.Equal(["canarypilot: analyze evaluates one RolloutPlan; the files hold 4 (bookinfo/reviews, bookinfo/reviews-guarded, bookinfo/reviews-resilience, bookinfo/reviews-sequential): give one plan file"], run.ErrorLines);
     }
 
     [Fact]
