@@ -14,6 +14,9 @@ public sealed record RolloutPlanSpec
     /// <summary>How the canary's (and, for capacity, the stable's) workload is checked before traffic moves to it.</summary>
     public ReadinessSpec Readiness { get; init; } = new();
 
+    /// <summary>Sticky canary sessions at the weighted stages: a user who reached the canary once stays on it; off unless set.</summary>
+    public SessionAffinity? SessionAffinity { get; init; }
+
     /// <summary>What happens once the last stage has passed.</summary>
     public Promotion Promotion { get; init; } = new();
 

@@ -273,7 +273,9 @@ public static partial class RolloutMachine
         }
 
         var observed = share.CanaryPercent;
-        return Math.Abs(observed - status.CanaryWeight) <= tolerance
+        // With sticky sessions, returning users add to the canary's share: only a share below its weight is a wrong split.
+        var off = plan.Spec.SessionAffinity is null ? Math.Abs(observed - status.CanaryWeight) : status.CanaryWeight - observed;
+        return off <= tolerance
             ? null
             : string.Create(CultureInfo.InvariantCulture, $"traffic does not follow the weights: the canary served {observed:0.#}% of the requests ({share.CanaryRequests:0} of {share.Total:0}) where its weight is {status.CanaryWeight}%, more than {tolerance:0.#} points off");
     }

@@ -49,14 +49,33 @@ public static partial class RolloutMachine
         }
 
         var stage = stages[index];
+        var sticky = Sticky(plan, status);
         return stage.Kind switch
         {
             StageKind.Mirror => new TrafficIntent { MirrorPercentage = stage.MirrorPercentage },
             StageKind.ABTest => new TrafficIntent { ABMatch = stage.Match },
             // The faults are in force while the stage is judged: waiting for approval, or paused, the canary's calls are left alone.
-            StageKind.Resilience when status.Phase == RolloutPhase.Progressing => new TrafficIntent { CanaryWeight = stage.CanaryWeight, Faults = stage.Faults, SourceLabels = stage.SourceLabels },
-            _ => new TrafficIntent { CanaryWeight = stage.CanaryWeight },
+            StageKind.Resilience when status.Phase == RolloutPhase.Progressing => new TrafficIntent { CanaryWeight = stage.CanaryWeight, Faults = stage.Faults, SourceLabels = stage.SourceLabels, Sticky = sticky },
+            StageKind.BlueGreen => new TrafficIntent { CanaryWeight = stage.CanaryWeight },
+            _ => new TrafficIntent { CanaryWeight = stage.CanaryWeight, Sticky = sticky },
         };
+    }
+
+    /// <summary>
+    /// The sticky-session cookie of this rollout, when the plan asks for one: its value is drawn from the plan and the
+    /// attempt (its revision and start), so every replica, and a restarted engine, writes the same one, and a new attempt
+    /// a new one.
+    /// </summary>
+    private static StickySession? Sticky(RolloutPlan plan, RolloutStatus status)
+    {
+        if (plan.Spec.SessionAffinity is not { } affinity)
+        {
+            return null;
+        }
+
+        var seed = $"{plan.Namespace}/{plan.Metadata.Name}/{status.Revision}/{status.Attempt}/{status.StartedAt?.ToUnixTimeMilliseconds()}";
+        var value = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed)))[..16];
+        return new StickySession(affinity.CookieName ?? $"canarypilot-{plan.Metadata.Name}", value, affinity.MaxAge);
     }
 
     /// <summary>A stage's faults come off as it stops being judged (approval, a pause): the traffic for the new status, when that changes it.</summary>

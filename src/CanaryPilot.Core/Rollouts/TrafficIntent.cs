@@ -27,10 +27,20 @@ public sealed record TrafficIntent
     /// <summary>The canary pods' labels the fault routes match; the canary subset's labels when empty.</summary>
     public IReadOnlyDictionary<string, string> SourceLabels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Sticky canary sessions: the cookie the canary's responses set, and a route matching it to the canary; none when null.</summary>
+    public StickySession? Sticky { get; init; }
+
     public static TrafficIntent AllStable { get; } = new();
 
     public static TrafficIntent AllCanary { get; } = new() { CanaryWeight = 100 };
 
     public override string ToString() =>
-        $"canary {CanaryWeight}%{(ABMatch.Count > 0 ? ", A/B route" : "")}{(MirrorPercentage is { } m ? $", mirror {m}%" : "")}{(Faults.Count == 0 ? "" : $", faults on {string.Join(", ", Faults.Select(f => f.Host))}")}";
+        $"canary {CanaryWeight}%{(ABMatch.Count > 0 ? ", A/B route" : "")}{(MirrorPercentage is { } m ? $", mirror {m}%" : "")}{(Faults.Count == 0 ? "" : $", faults on {string.Join(", ", Faults.Select(f => f.Host))}")}{(Sticky is null ? "" : ", sticky sessions")}";
+}
+
+/// <summary>The cookie of sticky canary sessions: its name, the rollout's value, and how long browsers keep it.</summary>
+public sealed record StickySession(string CookieName, string Value, TimeSpan MaxAge)
+{
+    /// <summary>The <c>Set-Cookie</c> header the canary's responses carry.</summary>
+    public string SetCookie => $"{CookieName}={Value}; Max-Age={(long)MaxAge.TotalSeconds}; Path=/";
 }

@@ -163,6 +163,37 @@ public sealed partial class PlanValidator
         }
     }
 
+    private void CheckSessionAffinity()
+    {
+        if (plan.Spec.SessionAffinity is not { } affinity)
+        {
+            return;
+        }
+
+        if (plan.Spec.Service.Routing == RoutingKind.HttpRoute)
+        {
+            Error("spec.sessionAffinity", "sticky sessions set a cookie on the canary's responses through a VirtualService, and this plan drives HTTPRoutes; drive the service's VirtualService for sticky sessions");
+        }
+
+        if (affinity.CookieName is { } name && !CookieToken().IsMatch(name))
+        {
+            Error("spec.sessionAffinity.cookieName", $"{Names.Quote(name)} is not a cookie name: letters, digits and !#$%&'*+-.^_`|~ only");
+        }
+
+        if (affinity.MaxAge < TimeSpan.FromSeconds(1))
+        {
+            Error("spec.sessionAffinity.maxAge", "must be at least 1s: browsers keep the cookie this long");
+        }
+
+        if (!plan.Spec.EffectiveStages().Any(s => s.Kind is StageKind.Canary or StageKind.Resilience))
+        {
+            Error("spec.sessionAffinity", "sticky sessions act at the weighted stages (canary and resilience), and this plan has none");
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
+    private static partial System.Text.RegularExpressions.Regex CookieToken();
+
     private void CheckNotResilience(Stage stage, string path, string kind)
     {
         if (stage.Faults.Count > 0)

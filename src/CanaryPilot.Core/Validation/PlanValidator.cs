@@ -19,6 +19,7 @@ public sealed partial class PlanValidator(RolloutPlan plan, SourceMap map, Templ
         CheckHeader();
         CheckService();
         CheckStages();
+        CheckSessionAffinity();
         CheckAnalysis();
         CheckTrafficShare();
         CheckNotifications();

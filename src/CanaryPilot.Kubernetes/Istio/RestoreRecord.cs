@@ -80,6 +80,12 @@ internal sealed class RouteRecord
     /// <summary>The route's mirror fields before a mirror stage replaced them; null when none was replaced.</summary>
     public JsonObject? Mirror { get; set; }
 
+    /// <summary>The canary destination's responses set the sticky-session cookie; <see cref="CanaryHeaders"/> holds what it had before.</summary>
+    public bool CookieSet { get; set; }
+
+    /// <summary>The canary destination's <c>headers</c> before the sticky-session cookie was added; null when it had none.</summary>
+    public JsonObject? CanaryHeaders { get; set; }
+
     /// <summary>
     /// Ends a driven route's split, a VirtualService route's destinations or an HTTPRoute rule's backendRefs alike: all
     /// to the canary when <paramref name="promoted"/> (added by <paramref name="addCanary"/> when missing); else all back

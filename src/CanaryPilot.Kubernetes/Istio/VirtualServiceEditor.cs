@@ -45,6 +45,7 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
             route.Stable["weight"] = 100 - intent.CanaryWeight;
             canary["weight"] = intent.CanaryWeight;
             SetMirror(route, routeRecord, intent.MirrorPercentage, canary);
+            SetCookie(canary, routeRecord, intent.Sticky);
         }
 
         RemoveOwnedRoutes(virtualService);
@@ -59,6 +60,11 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
         {
             var routeRecord = record.Routes.GetValueOrDefault(route.Key) ?? new RouteRecord { StableWeighted = true };
             SetMirror(route, routeRecord, null, route.Canary);
+            if (route.Canary is { } canary)
+            {
+                SetCookie(canary, routeRecord, null);
+            }
+
             routeRecord.EndSplit((JsonArray)route.Node["route"]!, route.Stable, route.Canary, promoted, () => AddCanary(route, routeRecord));
         }
 
@@ -193,6 +199,44 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
         }
     }
 
+    /// <summary>
+    /// Sticky sessions: the canary destination's responses set the cookie (<c>headers.response.add</c>, its own headers saved
+    /// first); without <paramref name="sticky"/>, the saved headers are put back.
+    /// </summary>
+    private static void SetCookie(JsonObject canary, RouteRecord record, StickySession? sticky)
+    {
+        if (sticky is not null)
+        {
+            if (!record.CookieSet)
+            {
+                record.CanaryHeaders = canary["headers"]?.DeepClone() as JsonObject;
+                record.CookieSet = true;
+            }
+
+            var headers = canary["headers"] as JsonObject ?? [];
+            var response = headers["response"] as JsonObject ?? [];
+            var add = response["add"] as JsonObject ?? [];
+            add["set-cookie"] = sticky.SetCookie;
+            response["add"] = add;
+            headers["response"] = response;
+            canary["headers"] = headers;
+        }
+        else if (record.CookieSet)
+        {
+            if (record.CanaryHeaders is { } saved)
+            {
+                canary["headers"] = saved.DeepClone(); // in place: where the team's own headers were
+            }
+            else
+            {
+                canary.Remove("headers");
+            }
+
+            record.CanaryHeaders = null;
+            record.CookieSet = false;
+        }
+    }
+
     private double? MirrorPercentage(DrivenRoute route)
     {
         if (route.Node["mirror"] is not JsonObject mirror || !Is(new JsonObject { ["destination"] = mirror.DeepClone() }, plan.Spec.Service.Canary, null))
@@ -205,7 +249,7 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
 
     private void InsertOwnedRoutes(JsonObject virtualService, List<DrivenRoute> driven, TrafficIntent intent)
     {
-        if (virtualService["spec"]!["http"] is not JsonArray http || intent.ABMatch.Count == 0)
+        if (virtualService["spec"]!["http"] is not JsonArray http || (intent.ABMatch.Count == 0 && intent.Sticky is null))
         {
             return;
         }
@@ -214,10 +258,24 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
         {
             var route = driven[i];
             var position = http.IndexOf(route.Node);
-            if (position >= 0)
+            var suffix = driven.Count == 1 ? "" : $"-{i}";
+            if (position < 0)
             {
-                // Not for a tcp/tls route: A/B needs http, as validation says.
-                http.Insert(position, ABRoute(route, $"{OwnedPrefix}ab{(driven.Count == 1 ? "" : $"-{i}")}", intent.ABMatch));
+                continue; // a tcp/tls route: A/B and sticky sessions need http, as validation says
+            }
+
+            if (intent.ABMatch.Count > 0)
+            {
+                http.Insert(position, ABRoute(route, $"{OwnedPrefix}ab{suffix}", intent.ABMatch));
+            }
+
+            if (intent.Sticky is { } sticky)
+            {
+                // Returning users, who carry the rollout's cookie, go to the canary, whose responses keep setting it.
+                var cookie = new RequestMatch { Cookie = new CookieMatch { Name = sticky.CookieName, Value = sticky.Value } };
+                var returning = ABRoute(route, $"{OwnedPrefix}sticky{suffix}", [cookie]);
+                SetCookie((JsonObject)returning["route"]![0]!, new RouteRecord(), sticky);
+                http.Insert(position, returning);
             }
         }
     }

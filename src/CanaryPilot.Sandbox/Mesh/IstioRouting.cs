@@ -12,8 +12,11 @@ public static class IstioRouting
 {
     public sealed record Target(string Host, string? Subset);
 
-    /// <summary>Where a request goes, a copy of it, and the route's <c>fault</c> (null when none) it meets on the way.</summary>
-    public sealed record Decision(Target? Destination, Target? Mirror, JsonObject? Fault = null);
+    /// <summary>
+    /// Where a request goes, a copy of it, the route's <c>fault</c> (null when none) it meets on the way, and the cookie the
+    /// chosen destination's responses set (its <c>headers.response</c> <c>Set-Cookie</c>; null when none).
+    /// </summary>
+    public sealed record Decision(Target? Destination, Target? Mirror, JsonObject? Fault = null, string? SetCookie = null);
 
     /// <summary>
     /// A simulated request: its path and headers (lower-case names), and the sending pod's labels and namespace, which
@@ -35,7 +38,7 @@ public static class IstioRouting
                 continue;
             }
 
-            var destination = Pick((route["route"] as JsonArray ?? []).OfType<JsonObject>().ToList(), random);
+            var picked = Pick((route["route"] as JsonArray ?? []).OfType<JsonObject>().ToList(), random);
             Target? mirror = null;
             if (route["mirror"] is JsonObject mirrored)
             {
@@ -46,7 +49,7 @@ public static class IstioRouting
                 }
             }
 
-            return new Decision(destination, mirror, route["fault"] as JsonObject);
+            return new Decision(TargetOf(picked?["destination"] as JsonObject), mirror, route["fault"] as JsonObject, SetCookieOf(picked));
         }
 
         return new Decision(null, null);
@@ -83,7 +86,7 @@ public static class IstioRouting
         _ => false,
     };
 
-    private static Target? Pick(List<JsonObject> destinations, Random random)
+    private static JsonObject? Pick(List<JsonObject> destinations, Random random)
     {
         if (destinations.Count == 0)
         {
@@ -94,7 +97,7 @@ public static class IstioRouting
         var total = weights.Sum();
         if (total <= 0)
         {
-            return TargetOf(destinations[0]["destination"] as JsonObject);
+            return destinations[0];
         }
 
         var roll = random.Next(total);
@@ -103,12 +106,17 @@ public static class IstioRouting
             roll -= weights[i];
             if (roll < 0)
             {
-                return TargetOf(destinations[i]["destination"] as JsonObject);
+                return destinations[i];
             }
         }
 
-        return TargetOf(destinations[^1]["destination"] as JsonObject);
+        return destinations[^1];
     }
+
+    /// <summary>The <c>Set-Cookie</c> a destination adds to its responses, whatever the header name's case.</summary>
+    private static string? SetCookieOf(JsonObject? destination) =>
+        (destination?["headers"]?["response"]?["add"] as JsonObject ?? [])
+            .FirstOrDefault(h => string.Equals(h.Key, "set-cookie", StringComparison.OrdinalIgnoreCase)).Value?.GetValue<string>();
 
     private static Target? TargetOf(JsonObject? destination) =>
         destination?["host"]?.GetValue<string>() is { } host ? new Target(host, destination["subset"]?.GetValue<string>()) : null;

@@ -34,6 +34,12 @@ public sealed record MeshOptions
     /// <summary>Requests per second the clients send.</summary>
     public double RequestsPerSecond { get; init; } = 50;
 
+    /// <summary>
+    /// How many distinct clients send the requests, each keeping the cookies the responses set and sending them back, as
+    /// browsers do; 0 (the default): every request comes from a client never seen before.
+    /// </summary>
+    public int Clients { get; init; }
+
     /// <summary>Share (0–1) of clients that send <see cref="BetaHeaders"/>, the ones A/B routes look for.</summary>
     public double BetaShare { get; init; } = 0.1;
 

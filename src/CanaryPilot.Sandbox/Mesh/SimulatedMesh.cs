@@ -27,6 +27,8 @@ public sealed class SimulatedMesh : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _turned = new(StringComparer.Ordinal);
     private Task _traffic = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
+    private readonly ConcurrentDictionary<string, Counter> _served = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>?[] _jars;
     private Task _dependencyWatch = Task.CompletedTask;
     private JsonObject? _route;
     private JsonObject? _dependencyRoute;
@@ -47,6 +49,7 @@ public sealed class SimulatedMesh : IAsyncDisposable
         _time = time;
         _app = app;
         _random = new Random(options.Seed);
+        _jars = new Dictionary<string, string>?[options.Clients];
         Started = time.GetUtcNow();
     }
 
@@ -227,7 +230,8 @@ public sealed class SimulatedMesh : IAsyncDisposable
         for (; _owed >= 1; _owed--)
         {
             var beta = _random.NextDouble() < _options.BetaShare;
-            var request = new IstioRouting.Request(_options.Path, beta ? _options.BetaHeaders : new Dictionary<string, string>());
+            var client = _jars.Length == 0 ? -1 : _random.Next(_jars.Length);
+            var request = new IstioRouting.Request(_options.Path, Headers(beta ? _options.BetaHeaders : NoHeaders, client));
             var decision = _options.Ambient ? GatewayRouting.Route(route, request, _random) : IstioRouting.Route(route, request, _random);
             if (Volatile.Read(ref _fixedShare) is var share && !double.IsNaN(share) && decision.Destination is not null && _options.Workloads is [var stable, var canary, ..])
             {
@@ -235,12 +239,44 @@ public sealed class SimulatedMesh : IAsyncDisposable
                 decision = decision with { Destination = new IstioRouting.Target(chosen.Host, chosen.Subset) };
             }
             Interlocked.Increment(ref _requests);
-            Serve(decision.Destination, elapsed);
+            Serve(decision.Destination, elapsed, counted: true);
             Serve(decision.Mirror, elapsed);
+            if (client >= 0 && decision.SetCookie is { } cookie)
+            {
+                Keep(client, cookie);
+            }
         }
     }
 
-    private void Serve(IstioRouting.Target? target, TimeSpan elapsed)
+    private static readonly Dictionary<string, string> NoHeaders = [];
+
+    /// <summary>The request's headers, with the cookies <paramref name="client"/> keeps added to any it sends anyway.</summary>
+    private Dictionary<string, string> Headers(IReadOnlyDictionary<string, string> headers, int client)
+    {
+        var sent = new Dictionary<string, string>(headers);
+        if (client >= 0 && _jars[client] is { Count: > 0 } jar)
+        {
+            var kept = string.Join("; ", jar.Select(c => $"{c.Key}={c.Value}"));
+            sent["cookie"] = sent.TryGetValue("cookie", out var own) ? $"{own}; {kept}" : kept;
+        }
+
+        return sent;
+    }
+
+    /// <summary>A response's <c>Set-Cookie</c>, kept by the client as a browser keeps it (its attributes, Max-Age included, not modelled).</summary>
+    private void Keep(int client, string setCookie)
+    {
+        var pair = setCookie.Split(';', 2)[0];
+        if (pair.Split('=', 2) is [var name, var value] && name.Trim().Length > 0)
+        {
+            (_jars[client] ??= new Dictionary<string, string>(StringComparer.Ordinal))[name.Trim()] = value.Trim();
+        }
+    }
+
+    /// <summary>Requests <paramref name="workload"/> has answered (mirrored copies not counted).</summary>
+    public long ServedBy(string workload) => _served.TryGetValue(workload, out var count) ? Interlocked.Read(ref count.Value) : 0;
+
+    private void Serve(IstioRouting.Target? target, TimeSpan elapsed, bool counted = false)
     {
         if (target is null)
         {
@@ -251,6 +287,11 @@ public sealed class SimulatedMesh : IAsyncDisposable
         if (workload is null)
         {
             return; // a destination no simulated workload serves: Istio would answer 503 with no upstream
+        }
+
+        if (counted)
+        {
+            Interlocked.Increment(ref _served.GetOrAdd(workload.Workload, _ => new Counter()).Value);
         }
 
         var behavior = workload.Later is { } later && _turned.ContainsKey(workload.Workload) ? later : workload.BehaviorAt(elapsed);
@@ -297,6 +338,11 @@ public sealed class SimulatedMesh : IAsyncDisposable
         1 => $"{host}.svc.cluster.local",
         _ => host,
     };
+
+    private sealed class Counter
+    {
+        public long Value;
+    }
 
     public async ValueTask DisposeAsync()
     {

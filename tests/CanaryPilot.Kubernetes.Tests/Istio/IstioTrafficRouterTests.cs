@@ -80,6 +80,55 @@ public sealed class IstioTrafficRouterTests : IAsyncLifetime
         Assert.True(JsonNode.DeepEquals(before["metadata"]!["labels"], after["metadata"]!["labels"]));
     }
 
+    private static readonly StickySession Cookie = new("canarypilot-reviews", "0f3a9c1d2e4b5a67", TimeSpan.FromHours(1));
+
+    [Fact]
+    public async Task StickySessions_SetTheCookieOnTheCanary_RouteItsReturningUsersThere_AndLeaveNoTrace()
+    {
+        var before = await _mesh.GetAsync("virtualservices", "reviews");
+
+        await _mesh.Router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 20, Sticky = Cookie }, CancellationToken.None);
+
+        var http = (await _mesh.SpecAsync("virtualservices", "reviews"))["http"]!.AsArray();
+        Assert.Equal(["ratings-debug", "canarypilot-reviews-sticky", "reviews-primary"], http.Select(r => r!["name"]!.GetValue<string>()));
+        var sticky = http[1]!;
+        Assert.Equal(
+            """[{"uri":{"prefix":"/reviews"},"headers":{"cookie":{"regex":"^(.*?;\\s*)?(canarypilot-reviews=0f3a9c1d2e4b5a67)(;.*)?$"}}}]""",
+            sticky["match"]!.ToJsonString());
+        var setCookie = """{"response":{"add":{"x-served-by":"reviews","set-cookie":"canarypilot-reviews=0f3a9c1d2e4b5a67; Max-Age=3600; Path=/"}}}""";
+        Assert.Equal(("v2", setCookie), (sticky["route"]![0]!["destination"]!["subset"]!.GetValue<string>(), sticky["route"]![0]!["headers"]!.ToJsonString()));
+        var destinations = http[2]!["route"]!.AsArray();
+        Assert.Equal(setCookie, destinations[1]!["headers"]!.ToJsonString());
+        Assert.Equal("""{"response":{"add":{"x-served-by":"reviews"}}}""", destinations[0]!["headers"]!.ToJsonString());
+
+        // A stage without sticky sessions (a mirror stage, say) takes the cookie and its route out.
+        await _mesh.Router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 20 }, CancellationToken.None);
+        var plain = (await _mesh.SpecAsync("virtualservices", "reviews"))["http"]!.AsArray();
+        Assert.Equal(["ratings-debug", "reviews-primary"], plain.Select(r => r!["name"]!.GetValue<string>()));
+        Assert.True(JsonNode.DeepEquals(plain[1]!["route"]![0]!["headers"], plain[1]!["route"]![1]!["headers"]));
+
+        await _mesh.Router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 50, Sticky = Cookie }, CancellationToken.None);
+        await _mesh.Router.FinalizeAsync(_plan, promoted: false, CancellationToken.None);
+        Assert.True(JsonNode.DeepEquals(before["spec"], (await _mesh.GetAsync("virtualservices", "reviews"))["spec"]));
+    }
+
+    [Fact]
+    public async Task StickySessions_OnACanaryTheTeamListed_PutItsOwnHeadersBackInPlace_AfterAPromotion()
+    {
+        await _mesh.Objects.UpdateAsync(
+            new ResourceRef("networking.istio.io", "v1", "bookinfo", "virtualservices", "reviews"),
+            vs => ((JsonArray)vs["spec"]!["http"]![1]!["route"]!).Add(JsonNode.Parse("""{"destination": {"host": "reviews", "subset": "v2"}, "headers": {"request": {"set": {"x-canary": "1"}}}, "weight": 0}""")),
+            status: false,
+            CancellationToken.None);
+
+        await _mesh.Router.ApplyAsync(_plan, new TrafficIntent { CanaryWeight = 100, Sticky = Cookie }, CancellationToken.None);
+        Assert.Contains("set-cookie", Destinations(await _mesh.SpecAsync("virtualservices", "reviews"), route: 2)[1]!.ToJsonString(), StringComparison.Ordinal);
+        await _mesh.Router.FinalizeAsync(_plan, promoted: true, CancellationToken.None);
+
+        var canary = Destinations(await _mesh.SpecAsync("virtualservices", "reviews"))[1]!;
+        Assert.Equal("""{"destination":{"host":"reviews","subset":"v2"},"headers":{"request":{"set":{"x-canary":"1"}}},"weight":100}""", canary.ToJsonString());
+    }
+
     [Fact]
     public async Task Apply_ChangesOnlyTheWeightsOfTheDrivenRoute()
     {

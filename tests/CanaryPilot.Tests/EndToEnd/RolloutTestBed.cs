@@ -118,9 +118,9 @@ internal sealed class RolloutTestBed : IAsyncDisposable
     /// <summary>
     /// Starts everything; the stable version behaves as <paramref name="stable"/>, <see cref="Healthy"/> when not given.
     /// With <paramref name="canaryCalls"/>, the canary calls bookinfo's ratings (<see cref="RatingsVirtualService"/>) so
-    /// for every request it serves.
+    /// for every request it serves; with <paramref name="clients"/>, that many clients send the requests, keeping cookies.
     /// </summary>
-    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null, WorkloadBehavior? stable = null, DependencyCall? canaryCalls = null)
+    public static async Task<RolloutTestBed> StartAsync(WorkloadBehavior canary, double requestsPerSecond = 200, KubeApiOptions? api = null, WorkloadBehavior? stable = null, DependencyCall? canaryCalls = null, int clients = 0)
     {
         var cluster = await KubeApiCluster.StartAsync(api);
         foreach (var crd in CrdGenerator.Files().Values)
@@ -149,6 +149,7 @@ internal sealed class RolloutTestBed : IAsyncDisposable
                 Service = "reviews",
                 VirtualService = "reviews",
                 RequestsPerSecond = requestsPerSecond,
+                Clients = clients,
                 Workloads =
                 [
                     new SimulatedWorkload { Workload = "reviews-v1", Version = "v1", Host = "reviews", Subset = "v1", Behavior = stable ?? Healthy },
