@@ -29,8 +29,19 @@ public sealed class FakeWorld
         Gates = new FakeGates(Log);
     }
 
+    /// <summary>The workloads the reconciler reads; none (an engine without a reader) when null.</summary>
+    public IWorkloadReader? Workloads { get; set; }
+
     public RolloutReconciler Reconciler(TimeProvider time) =>
-        new(Store, Router, (_, _) => ValueTask.FromResult(new Analyzer(Metrics, TemplateCatalog.BuiltIn())), Announcer, time, Gates);
+        new(Store, Router, (_, _) => ValueTask.FromResult(new Analyzer(Metrics, TemplateCatalog.BuiltIn())), Announcer, time, Gates, workloads: Workloads);
+}
+
+/// <summary>Workloads as a cluster reports them: <see cref="Read"/> answers, or throws as a refusing API would.</summary>
+public sealed class FakeWorkloads(Func<string, WorkloadState?> read) : IWorkloadReader
+{
+    public Func<string, WorkloadState?> Read { get; set; } = read;
+
+    public Task<WorkloadState?> ReadAsync(string namespaceName, string name, CancellationToken cancellationToken) => Task.FromResult(Read(name));
 }
 
 /// <summary>Gates that answer what the test says, by gate name; a gate not named is open.</summary>

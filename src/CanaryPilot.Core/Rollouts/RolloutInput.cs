@@ -88,9 +88,12 @@ public sealed record TrafficNotInForce(IReadOnlyList<NotInForce> Reasons) : Roll
 /// The plan's workloads as <see cref="CheckWorkloads"/> asked: the canary's and the stable's (null when a name is neither
 /// a Deployment nor a StatefulSet). <paramref name="Checked"/> is false when this engine reads no workloads at all.
 /// </summary>
-public sealed record WorkloadsObserved(int? Stage, int Load, WorkloadState? Canary, WorkloadState? Stable, bool Checked = true, string? Why = null) : RolloutInput
+public sealed record WorkloadsObserved(int? Stage, int Load, WorkloadState? Canary, WorkloadState? Stable, bool Checked = true, string? Why = null, string? Unreadable = null) : RolloutInput
 {
     public override string Name => "workloads";
+
+    /// <summary>The workloads could not be read (the API refused or failed, for <paramref name="reason"/>): the step waits.</summary>
+    public static WorkloadsObserved Failed(CheckWorkloads check, string reason) => new(check.Stage, check.Load, null, null, Why: check.Why, Unreadable: reason);
 
     public static WorkloadsObserved Of(CheckWorkloads check, WorkloadState? canary, WorkloadState? stable) => new(check.Stage, check.Load, canary, stable, Why: check.Why);
 

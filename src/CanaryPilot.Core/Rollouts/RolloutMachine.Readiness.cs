@@ -51,6 +51,12 @@ public static partial class RolloutMachine
         }
 
         var canaryName = plan.Spec.Service.Canary.Workload!;
+        if (observed.Unreadable is { } failure)
+        {
+            // Nothing says the workload can serve more: the step waits for a reading, as for a workload not ready.
+            return HoldForWorkloads(plan, status, $"the canary's workload {canaryName} could not be read: {failure}", now);
+        }
+
         if (observed.Canary is not { } canary)
         {
             var note = $"the canary's workload {canaryName} is neither a Deployment nor a StatefulSet in namespace {plan.Namespace}";

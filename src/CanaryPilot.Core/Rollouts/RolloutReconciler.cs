@@ -278,9 +278,17 @@ public sealed class RolloutReconciler(
         }
 
         var service = plan.Spec.Service;
-        var canary = await workloads.ReadAsync(plan.Namespace, service.Canary.Workload!, cancellationToken);
-        var stable = plan.Spec.Readiness.Capacity && service.Stable.Workload is { } name ? await workloads.ReadAsync(plan.Namespace, name, cancellationToken) : null;
-        return WorkloadsObserved.Of(check, canary, stable);
+        try
+        {
+            var canary = await workloads.ReadAsync(plan.Namespace, service.Canary.Workload!, cancellationToken);
+            var stable = plan.Spec.Readiness.Capacity && service.Stable.Workload is { } name ? await workloads.ReadAsync(plan.Namespace, name, cancellationToken) : null;
+            return WorkloadsObserved.Of(check, canary, stable);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Forbidden, or the API down: the rollout holds, saying so, rather than losing the tick.
+            return WorkloadsObserved.Failed(check, e.Message);
+        }
     }
 
     /// <summary>Asks every gate of the type at once; each answers within its own timeout.</summary>

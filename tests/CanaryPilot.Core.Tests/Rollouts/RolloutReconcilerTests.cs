@@ -137,6 +137,22 @@ public sealed class RolloutReconcilerTests
     }
 
     [Fact]
+    public async Task AWorkloadThatCannotBeRead_HoldsTheStage_SayingWhy_UntilItCanBe()
+    {
+        var world = new FakeWorld(_plan);
+        var workloads = new FakeWorkloads(name => throw new HttpRequestException("Response status code does not indicate success: 403 (Forbidden)."));
+        world.Workloads = workloads;
+        var reconciler = world.Reconciler(_clock);
+
+        var held = await TickAsync(reconciler);
+
+        Assert.Equal((RolloutPhase.Initializing, 0), (held.Phase, world.Router.LiveWeight));
+        Assert.Equal("the canary's workload reviews-v2 could not be read: Response status code does not indicate success: 403 (Forbidden).", held.WorkloadHold);
+        workloads.Read = name => new WorkloadState("Deployment", "bookinfo", name, 2, 2);
+        Assert.Equal((RolloutPhase.Progressing, 10), ((await TickAsync(reconciler)).Phase, world.Router.LiveWeight));
+    }
+
+    [Fact]
     public async Task Drift_IsDetectedOnATickAndReapplied()
     {
         var world = new FakeWorld(_plan);
