@@ -75,7 +75,8 @@ internal sealed class VirtualServiceEditor(RolloutPlan plan, VirtualServiceRef r
     private List<DrivenRoute> Driven(JsonObject virtualService)
     {
         var spec = virtualService["spec"] as JsonObject ?? throw Refuse(virtualService, "has no spec");
-        var candidates = Routes(virtualService).Where(r => !IsOwned(r)).ToList();
+        // A route CanaryPilot added, for this plan or another (another's resilience stage injecting a fault here), is never the team's to drive.
+        var candidates = Routes(virtualService).Where(r => Name(r)?.StartsWith("canarypilot-", StringComparison.Ordinal) != true).ToList();
         var kind = "http";
         if (!candidates.Any(ReachesStable))
         {

@@ -252,6 +252,26 @@ public sealed class IstioTrafficRouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnotherPlansFaultRoutes_AreNotDriven_AndItsOwnRolloutGoesOn()
+    {
+        await _mesh.CreateAsync("virtualservices", Ratings);
+        await _mesh.Router.ApplyAsync(WithResilience, Resilience(SlowRatings), CancellationToken.None);
+        var ratingsPlan = TestPlans.Reviews(
+            """
+                name: ratings
+                virtualServices: [{name: ratings}]
+                stable: {host: ratings, subset: v2, workload: ratings-v2, version: v2}
+                canary: {host: ratings, subset: v3, workload: ratings-v3, version: v3}
+            """,
+            name: "ratings");
+
+        var observed = await _mesh.Router.ObserveAsync(ratingsPlan, CancellationToken.None);
+
+        // The fault route in front of the route to v2 reaches v2 too; it is reviews' plan's, not a second route to drive.
+        Assert.Equal("http[1]", Assert.Single(observed.Routes).Route);
+    }
+
+    [Fact]
     public async Task DependencyFaults_NamedLabelsWin_AndAMissingVirtualServiceIsRefusedWithItsName()
     {
         var missing = await Assert.ThrowsAsync<TrafficRoutingException>(() => _mesh.Router.ApplyAsync(WithResilience, Resilience(SlowRatings), CancellationToken.None));
