@@ -84,17 +84,16 @@ public sealed class IstioTrafficRouter(CustomObjects objects, KubernetesOptions 
         foreach (var fault in named)
         {
             var wanted = intent.Faults.Contains(fault);
-            if (await DependencyAsync(plan, fault, required: wanted, cancellationToken) is not { } target)
+            // To take faults out, every VirtualService they may be in (none, when there is none any more).
+            foreach (var target in await DependenciesAsync(plan, fault, required: wanted, cancellationToken))
             {
-                continue; // nothing there to take a fault out of
-            }
+                if (wanted && targets.GetValueOrDefault(target) is { } other && other != fault)
+                {
+                    throw new TrafficRoutingException($"the faults on {other.Host} and {fault.Host} both land on VirtualService {target.Namespace}/{target.Name}; give each VirtualService one fault");
+                }
 
-            if (wanted && targets.GetValueOrDefault(target) is { } other && other != fault)
-            {
-                throw new TrafficRoutingException($"the faults on {other.Host} and {fault.Host} both land on VirtualService {target.Namespace}/{target.Name}; give each VirtualService one fault");
+                targets[target] = wanted ? fault : targets.GetValueOrDefault(target);
             }
-
-            targets[target] = wanted ? fault : targets.GetValueOrDefault(target);
         }
 
         foreach (var (target, fault) in targets)
@@ -105,29 +104,30 @@ public sealed class IstioTrafficRouter(CustomObjects objects, KubernetesOptions 
 
     /// <summary>
     /// The VirtualService that routes a dependency: the one the fault names, else the one of its namespace whose hosts
-    /// include the dependency's host. Null when there is none and none is <paramref name="required"/>.
+    /// include the dependency's host — exactly one when <paramref name="required"/> (to inject the fault into). Otherwise
+    /// (to take it out) every candidate there is, maybe none.
     /// </summary>
-    private async Task<ResourceRef?> DependencyAsync(RolloutPlan plan, DependencyFault fault, bool required, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ResourceRef>> DependenciesAsync(RolloutPlan plan, DependencyFault fault, bool required, CancellationToken cancellationToken)
     {
         var ns = fault.NamespaceOf(plan.Namespace);
         if (fault.VirtualService is { } name)
         {
             var named = VirtualServices(options).In(ns, name);
-            return await objects.GetAsync(named, cancellationToken) is not null ? named
+            return await objects.GetAsync(named, cancellationToken) is not null ? [named]
                 : required ? throw new TrafficRoutingException($"VirtualService {ns}/{name}, named for the fault on {fault.Host}, does not exist")
-                : null;
+                : [];
         }
 
         var routing = (await objects.ListAsync(VirtualServices(options), ns, cancellationToken))
             .Where(v => (v["spec"]?["hosts"] as JsonArray ?? []).Any(h => h?.GetValue<string>() is { } host && HostName.Same(host, ns, fault.Host, ns)))
-            .Select(v => v["metadata"]!["name"]!.GetValue<string>())
+            .Select(v => VirtualServices(options).In(ns, v["metadata"]!["name"]!.GetValue<string>()))
             .ToList();
         return routing switch
         {
-            [var only] => VirtualServices(options).In(ns, only),
-            [] when required => throw new TrafficRoutingException($"no VirtualService in namespace {ns} routes {fault.Host}; Istio injects faults through one: create it, or name it in the fault's virtualService"),
-            [] => null,
-            _ => throw new TrafficRoutingException($"VirtualServices {string.Join(" and ", routing.Select(r => $"{ns}/{r}"))} all route {fault.Host}; name the one to inject the fault into in the fault's virtualService"),
+            _ when !required => routing,
+            [_] => routing,
+            [] => throw new TrafficRoutingException($"no VirtualService in namespace {ns} routes {fault.Host}; Istio injects faults through one: create it, or name it in the fault's virtualService"),
+            _ => throw new TrafficRoutingException($"VirtualServices {string.Join(" and ", routing.Select(r => $"{ns}/{r.Name}"))} all route {fault.Host}; name the one to inject the fault into in the fault's virtualService"),
         };
     }
 
