@@ -10,7 +10,13 @@ namespace CanaryPilot.Core.Rollouts;
 /// </summary>
 public static partial class RolloutMachine
 {
-    public static Decision Decide(RolloutPlan plan, RolloutStatus status, RolloutInput input, DateTimeOffset now) => input switch
+    public static Decision Decide(RolloutPlan plan, RolloutStatus status, RolloutInput input, DateTimeOffset now)
+    {
+        var decision = DecideOnly(plan, status, input, now);
+        return decision.Accepted ? decision with { Status = RolloutHistory.Record(status, decision.Status, now) } : decision;
+    }
+
+    private static Decision DecideOnly(RolloutPlan plan, RolloutStatus status, RolloutInput input, DateTimeOffset now) => input switch
     {
         Tick tick => OnTick(plan, status, tick, now),
         ApproveCommand => OnApprove(plan, status, now),

@@ -90,6 +90,9 @@ public sealed record RolloutStatus
     /// </summary>
     public string? TrafficHold { get; init; }
 
+    /// <summary>The last checks and steps, oldest first, for people and dashboards to draw (<see cref="RolloutHistory"/>).</summary>
+    public IReadOnlyList<HistoryPoint> History { get; init; } = [];
+
     /// <summary>Why the canary's traffic does not grow yet — its workload is not ready, or lacks the capacity — while the rollout holds for it; null otherwise.</summary>
     public string? WorkloadHold { get; init; }
 }
