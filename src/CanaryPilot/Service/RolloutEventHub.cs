@@ -14,6 +14,7 @@ public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics met
 {
     private readonly Lock _lock = new();
     private readonly List<(string Key, Channel<RolloutStatus> Channel)> _subscribers = [];
+    private readonly List<Channel<RolloutUpdate>> _everything = [];
 
     public ChannelReader<RolloutStatus> Subscribe(string namespaceName, string name, out IDisposable subscription)
     {
@@ -36,6 +37,27 @@ public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics met
         return channel.Reader;
     }
 
+    /// <summary>Every rollout's statuses, for a view of them all (the dashboard's list).</summary>
+    public ChannelReader<RolloutUpdate> SubscribeAll(out IDisposable subscription)
+    {
+        var channel = Channel.CreateBounded<RolloutUpdate>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        lock (_lock)
+        {
+            _everything.Add(channel);
+        }
+
+        subscription = new Unsubscriber(() =>
+        {
+            lock (_lock)
+            {
+                _everything.Remove(channel);
+            }
+
+            channel.Writer.TryComplete();
+        });
+        return channel.Reader;
+    }
+
     public void Publish(string namespaceName, string name, RolloutStatus status)
     {
         metrics.Observe(namespaceName, name, status);
@@ -47,6 +69,11 @@ public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics met
                 {
                     channel.Writer.TryWrite(status);
                 }
+            }
+
+            foreach (var channel in _everything)
+            {
+                channel.Writer.TryWrite(new RolloutUpdate(namespaceName, name, status));
             }
         }
     }
@@ -73,3 +100,6 @@ public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics met
         public void Dispose() => dispose();
     }
 }
+
+/// <summary>One rollout's new status.</summary>
+public sealed record RolloutUpdate(string Namespace, string Name, RolloutStatus Status);

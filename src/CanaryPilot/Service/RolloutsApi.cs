@@ -36,27 +36,62 @@ public static class RolloutsApi
     {
         var api = app.MapGroup("/api/v1/rollouts").AddEndpointFilter(Authorize(ApiRole.Viewer)).AddEndpointFilter(ClusterErrors);
         api.MapGet("/", ListAsync);
+        api.MapGet("/events", AllEventsAsync);
         api.MapGet("/{namespace}/{name}", GetAsync);
         api.MapGet("/{namespace}/{name}/events", EventsAsync);
         var writes = api.MapGroup("/{namespace}/{name}").AddEndpointFilter(Authorize(ApiRole.Operator)).AddEndpointFilter(LeaderOnly);
         writes.MapPost("/trigger", TriggerAsync);
         writes.MapPost("/{command}", CommandAsync);
+        app.MapGroup("/api/v1/me").AddEndpointFilter(Authorize(ApiRole.Viewer)).MapGet("/", (HttpContext context) =>
+            Results.Json(new { role = ((ApiRole)context.Items[nameof(ApiRole)]!).ToString().ToLowerInvariant() }));
         return api;
     }
 
     private static async Task<IResult> ListAsync(IRolloutStore store, CancellationToken cancellationToken)
     {
         var rollouts = await store.ListAsync(cancellationToken);
-        return Results.Json(rollouts.Select(r => new
+        return Results.Json(rollouts.Select(r => Summary(r.Namespace, r.Name, r.Status, r.Plan is not null)));
+    }
+
+    /// <summary>A rollout in a line: what the list of rollouts shows.</summary>
+    private static JsonObject Summary(string ns, string name, RolloutStatus status, bool valid) => new()
+    {
+        ["namespace"] = ns,
+        ["name"] = name,
+        ["valid"] = valid,
+        ["phase"] = status.Phase.ToString(),
+        ["stage"] = status.StageName,
+        ["canaryWeight"] = status.CanaryWeight,
+        ["lastAnalysis"] = status.LastAnalysis?.Verdict,
+        ["lastAnalysisTime"] = status.LastAnalysis?.Time,
+        ["startedAt"] = status.StartedAt,
+        ["finishedAt"] = status.FinishedAt,
+        ["message"] = status.Message,
+    };
+
+    /// <summary>Every rollout's changes, each as a server-sent event named <c>rollout</c> holding its line of the list.</summary>
+    private static async Task AllEventsAsync(HttpContext context, RolloutEventHub hub, CancellationToken cancellationToken)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var updates = hub.SubscribeAll(out var subscription);
+        using (subscription)
         {
-            @namespace = r.Namespace,
-            name = r.Name,
-            valid = r.Plan is not null,
-            phase = r.Status.Phase.ToString(),
-            stage = r.Status.StageName,
-            canaryWeight = r.Status.CanaryWeight,
-            lastAnalysis = r.Status.LastAnalysis?.Verdict,
-        }));
+            await context.Response.Body.WriteAsync(": following every rollout\n\n"u8.ToArray(), cancellationToken);
+            await context.Response.Body.FlushAsync(cancellationToken);
+            try
+            {
+                await foreach (var update in updates.ReadAllAsync(cancellationToken))
+                {
+                    var line = $"event: rollout\ndata: {Summary(update.Namespace, update.Name, update.Status, valid: true).ToJsonString()}\n\n";
+                    await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken);
+                    await context.Response.Body.FlushAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
     }
 
     private static async Task<IResult> GetAsync(string @namespace, string name, IRolloutStore store, CancellationToken cancellationToken)
@@ -172,6 +207,16 @@ public static class RolloutsApi
         ["valid"] = rollout.Plan is not null,
         ["problems"] = new JsonArray([.. rollout.Problems.Select(p => (JsonNode)p.ToString())]),
         ["stages"] = rollout.Plan is { } plan ? new JsonArray([.. plan.Spec.EffectiveStages().Select(s => (JsonNode)RolloutMachine.Describe(s))]) : null,
+        // What a metric's chart draws its limits from.
+        ["metrics"] = rollout.Plan is { } judged ? new JsonArray([.. judged.Spec.Analysis.Metrics.Select(m => (JsonNode)new JsonObject
+        {
+            ["name"] = m.Name,
+            ["min"] = m.Thresholds?.Min,
+            ["max"] = m.Thresholds?.Max,
+            ["criticalMin"] = m.Critical?.Min,
+            ["criticalMax"] = m.Critical?.Max,
+            ["compareToStable"] = m.CompareToStable is { } c ? $"{(c.MaxIncrease is { } up ? $"at most {up}{(c.Mode == Core.Plans.ComparisonMode.Relative ? "%" : "")} above stable" : "")}{(c.MaxIncrease is not null && c.MaxDecrease is not null ? ", " : "")}{(c.MaxDecrease is { } down ? $"at most {down}{(c.Mode == Core.Plans.ComparisonMode.Relative ? "%" : "")} below stable" : "")}" : null,
+        })]) : null,
         ["status"] = StatusJson.Write(rollout.Status),
     };
 

@@ -84,6 +84,7 @@ public static class ServiceHost
         });
         app.MapOpenApi();
         app.MapRolloutsApi();
+        app.MapDashboard();
         return app;
     }
 
