@@ -94,10 +94,14 @@ internal static class DemoCommand
             var ratingsBefore = scenario.Canary.Calls is null ? null : (await environment.RatingsAsync(interrupted.Token)).ToJsonString();
             var faultShown = false;
             RolloutSession session;
-            await using (var engine = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }))
+            // The engine, and the dashboard over it, stay up until the end: with --keep, the page still shows the rollout.
+            await using var engine = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            await using var dashboard = await DemoDashboard.StartAsync(engine, interrupted.Token);
+            view.Note($"dashboard: {dashboard.SignedIn} (signed in as operator by the link; the token is this run's alone)");
             {
                 session = new RolloutSession(engine, plan, view, async status =>
                 {
+                    dashboard.Publish(plan.Namespace, plan.Metadata.Name, status);
                     if (scenario.TurnsBad(status) && !environment.Mesh.HasTurned(scenario.Canary.Workload))
                     {
                         environment.Mesh.TurnToLater(scenario.Canary.Workload);
@@ -144,7 +148,7 @@ internal static class DemoCommand
                 : $"the {scenario.Name} scenario should have ended {scenario.Expected}, but ended {session.Final?.Phase}");
             if (keep)
             {
-                view.Note($"the sandbox keeps running until Ctrl-C: kubectl --kubeconfig {environment.Cluster.KubeconfigPath} get rolloutplans,{(mesh == DemoMesh.Ambient ? "httproutes" : "virtualservices")} -n bookinfo; Prometheus UI at {environment.Prometheus.Address}");
+                view.Note($"the sandbox keeps running until Ctrl-C: the dashboard at {dashboard.SignedIn}; kubectl --kubeconfig {environment.Cluster.KubeconfigPath} get rolloutplans,{(mesh == DemoMesh.Ambient ? "httproutes" : "virtualservices")} -n bookinfo; Prometheus UI at {environment.Prometheus.Address}");
                 await WaitAsync(interrupted.Token);
             }
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using CanaryPilot.Core.Rollouts;
 using CanaryPilot.Testing;
 using CanaryPilot.Tests.EndToEnd;
@@ -107,6 +109,50 @@ public sealed class DashboardBrowserTests : IClassFixture<HeadlessChromium>
     }
 
     [Fact]
+    public async Task TheDemo_PrintsTheDashboardsLink_AndWithKeep_ThePageShowsTheScenariosRollout()
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "canarypilot.dll"), "demo", "--keep"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var demo = Process.Start(start)!;
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            Uri? link = null;
+            while (await demo.StandardOutput.ReadLineAsync(deadline.Token) is { } line && !line.Contains("the healthy scenario ended as it should", StringComparison.Ordinal))
+            {
+                if (Regex.Match(line, @"dashboard: (http://127\.0\.0\.1:\d+/#token=[0-9a-f]{32}) ") is { Success: true } match)
+                {
+                    link = new Uri(match.Groups[1].Value);
+                }
+            }
+
+            Assert.NotNull(link);
+            await using var page = await _chromium.OpenAsync(link);
+            await page.WaitForTextAsync("tr[data-key='bookinfo/reviews'] td.phase", "Succeeded");
+            Assert.Equal("signed in as operator", await page.TextAsync("#who"));
+            // The token left the address for the tab's storage.
+            Assert.Equal("#/", await page.EvaluateExpressionAsync<string>("location.hash"));
+            await page.ClickAsync("tr[data-key='bookinfo/reviews'] a");
+            await page.WaitForTextAsync("#phase", "Succeeded");
+            Assert.Equal("done", await page.EvaluateExpressionAsync<string>("document.querySelector('#timeline li[data-stage=\"3\"]').className"));
+
+            using var term = Process.Start("kill", ["-TERM", demo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            await term.WaitForExitAsync(deadline.Token);
+            await demo.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                demo.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task ThePage_IsServedWithAPolicyThatLetsOnlyItsOwnScriptsRun()
     {
         await using var bed = await RolloutTestBed.StartAsync(RolloutTestBed.Healthy);
@@ -142,6 +188,17 @@ public sealed class HeadlessChromium : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check"],
         });
+    }
+
+    /// <summary>A tab on <paramref name="address"/>, as a person opens a link.</summary>
+    internal async Task<DashboardPage> OpenAsync(Uri address)
+    {
+        var context = await _browser!.CreateBrowserContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 1000 });
+        var opened = new DashboardPage(context, page);
+        await page.GoToAsync(address.ToString());
+        return opened;
     }
 
     /// <summary>A tab on the service's dashboard at <paramref name="fragment"/>, signed in with <paramref name="token"/>.</summary>

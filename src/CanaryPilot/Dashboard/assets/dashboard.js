@@ -157,6 +157,12 @@
   }
 
   async function route() {
+    if (location.hash.startsWith("#token=")) {
+      // A link that signs in (the demo prints one): the token moves to this tab's storage and out of the address.
+      sessionStorage.setItem(tokenKey, decodeURIComponent(location.hash.slice("#token=".length)));
+      role = null;
+      history.replaceState(null, "", `${location.pathname}#/`);
+    }
     if (!token()) { signIn(); return; }
     if (!role && !(await whoAmI())) { signOut("The token was refused; give another."); return; }
     const match = location.hash.match(/^#\/([^/]+)\/([^/]+)$/);
