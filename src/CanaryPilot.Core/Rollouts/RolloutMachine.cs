@@ -13,7 +13,16 @@ public static partial class RolloutMachine
     public static Decision Decide(RolloutPlan plan, RolloutStatus status, RolloutInput input, DateTimeOffset now)
     {
         var decision = DecideOnly(plan, status, input, now);
-        return decision.Accepted ? decision with { Status = RolloutHistory.Record(status, decision.Status, now) } : decision;
+        if (!decision.Accepted)
+        {
+            return decision;
+        }
+
+        var announced = decision.Actions.OfType<Announce>().Select(a => a.Type.ToString()).ToList();
+        var gates = input is GatesAnswered answered
+            ? answered.Answers.Select(a => $"{Describe(answered.Type)} gate {a.Gate}: {a.Outcome.Verdict.ToString().ToLowerInvariant()} ({a.Outcome.Reason})").ToList()
+            : [];
+        return decision with { Status = RolloutHistory.Record(status, decision.Status, now, announced, gates) };
     }
 
     private static Decision DecideOnly(RolloutPlan plan, RolloutStatus status, RolloutInput input, DateTimeOffset now) => input switch

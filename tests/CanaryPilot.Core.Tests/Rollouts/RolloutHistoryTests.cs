@@ -1,4 +1,6 @@
 using CanaryPilot.Core.Analysis;
+using CanaryPilot.Core.Notifications;
+using CanaryPilot.Core.Plans;
 using CanaryPilot.Core.Rollouts;
 
 namespace CanaryPilot.Core.Tests.Rollouts;
@@ -34,5 +36,26 @@ public sealed class RolloutHistoryTests
         Assert.Equal(RolloutHistory.Kept, driver.Status.History.Count);
         Assert.All(driver.Status.History, p => Assert.Equal("check", p.Kind));
         Assert.Equal(driver.Status.LastAnalysis!.Time, driver.Status.History[^1].Time);
+    }
+
+    [Fact]
+    public void WhatWasAnnounced_AndWhatTheGatesAnswered_AreKeptWithThePoint()
+    {
+        var driver = new MachineDriver(MachineDriver.PlanWith(
+            stages: "[{weight: 5}, {weight: 100}]",
+            extra: "  gates: [{name: load-test, type: preRollout, url: \"http://127.0.0.1:9/pre\"}]"));
+
+        driver.Feed(new Tick());
+        driver.Feed(new GatesAnswered(GateType.PreRollout, [new GateAnswer("load-test", new GateOutcome(GateVerdict.Closed, "p99 too high under load"), GateTimeoutPolicy.Hold)]));
+
+        var held = Assert.Single(driver.Status.History);
+        Assert.Equal(("gates", RolloutPhase.Pending), (held.Kind, held.Phase));
+        Assert.Equal(["pre-rollout gate load-test: closed (p99 too high under load)"], held.Gates);
+        Assert.Equal(["AwaitingApproval"], held.Announced);
+
+        driver.Feed(new GatesAnswered(GateType.PreRollout, [new GateAnswer("load-test", new GateOutcome(GateVerdict.Open, "fine"), GateTimeoutPolicy.Hold)]));
+
+        Assert.Equal(["Started"], driver.Status.History[1].Announced);
+        Assert.Equal(["pre-rollout gate load-test: open (fine)"], driver.Status.History[1].Gates);
     }
 }

@@ -87,13 +87,14 @@ public sealed class KubernetesRolloutStoreTests : IAsyncLifetime
             Metrics = [new MetricStatus { Name = "success-rate", Verdict = "pass", Value = 99.7, Threshold = ">= 99", MeasuredAt = Now }],
             LastAnalysis = new AnalysisSummary { Time = Now, Verdict = "pass", Summary = "2/2 metrics passed" },
             Conditions = [new RolloutCondition { Type = "Progressing", Status = "True", Reason = "StageAdvanced", Message = "advanced to 25%", LastTransitionTime = Now }],
-            History = [new HistoryPoint { Time = Now, Kind = "check", Phase = RolloutPhase.Progressing, Stage = 1, CanaryWeight = 25, Verdict = "pass", Metrics = [new MetricPoint("success-rate", "pass", 99.7, 99.9)] }],
+            History = [new HistoryPoint { Time = Now, Kind = "check", Phase = RolloutPhase.Progressing, Stage = 1, CanaryWeight = 25, Verdict = "pass", Metrics = [new MetricPoint("success-rate", "pass", 99.7, 99.9) { Ratio = 1.1, Lower = 0.8, Tolerance = 1.2 }], Announced = ["AnalysisFailed"] }],
         }, CancellationToken.None);
 
         var read = await _store.GetAsync("bookinfo", "reviews", CancellationToken.None);
         Assert.Equal(written, read!.Status with { Metrics = written.Metrics, Conditions = written.Conditions, Counted = written.Counted, History = written.History });
-        Assert.Equal(written.History[0] with { Metrics = [] }, read.Status.History[0] with { Metrics = [] });
+        Assert.Equal(written.History[0] with { Metrics = [], Announced = [], Gates = [] }, read.Status.History[0] with { Metrics = [], Announced = [], Gates = [] });
         Assert.Equal(written.History[0].Metrics, read.Status.History[0].Metrics);
+        Assert.Equal(written.History[0].Announced, read.Status.History[0].Announced);
         Assert.Equal(written.Metrics, read.Status.Metrics);
         Assert.Equal(written.Counted, read.Status.Counted);
         Assert.Equal(written.Conditions, read.Status.Conditions);

@@ -45,6 +45,10 @@ public sealed class DashboardBrowserTests : IClassFixture<HeadlessChromium>
         Assert.True(int.Parse(await page.EvaluateExpressionAsync<string>("document.querySelector('#weights').dataset.points")) >= 3);
         Assert.Equal("current", await page.EvaluateExpressionAsync<string>("document.querySelector('#timeline li[data-stage=\"1\"]').className"));
         Assert.DoesNotContain("null", await page.TextAsync("#summary"), StringComparison.Ordinal);
+        // Each decision with its numbers, and what people were told.
+        var decisions = await page.TextAsync("#decisions");
+        Assert.Contains("success-rate 100 pass", decisions, StringComparison.Ordinal);
+        Assert.Contains("announced: StageAdvanced", decisions, StringComparison.Ordinal);
         if (Environment.GetEnvironmentVariable("CANARYPILOT_WRITE_SCREENSHOT") == "1")
         {
             await page.ScreenshotAsync(Repository.Path("docs", "dashboard.png"), new ScreenshotOptions { FullPage = true });

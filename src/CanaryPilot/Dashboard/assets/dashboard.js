@@ -273,7 +273,18 @@
         el("td", {}, p.stage === null || p.stage === undefined ? "" : stages[p.stage] ?? `stage ${p.stage + 1}`),
         el("td", {}, `${p.canaryWeight}%`),
         el("td", { class: `verdict ${p.verdict ?? ""}` }, p.verdict ?? p.phase),
-        el("td", {}, p.message ?? "", (p.metrics ?? []).length ? el("div", { class: "muted" }, p.metrics.map(m => `${m.name} ${number(m.value)}${m.stableValue !== null && m.stableValue !== undefined ? ` (stable ${number(m.stableValue)})` : ""} ${m.verdict}`).join("; ")) : null))));
+        el("td", {}, p.message ?? "",
+          (p.metrics ?? []).length ? el("div", { class: "muted" }, p.metrics.map(describeMetric).join("; ")) : null,
+          (p.gates ?? []).length ? el("div", { class: "muted gates" }, p.gates.join("; ")) : null,
+          (p.announced ?? []).length ? el("div", { class: "muted announced" }, `announced: ${p.announced.join(", ")}`) : null))));
+    }
+
+    function describeMetric(m) {
+      const stable = m.stableValue !== null && m.stableValue !== undefined ? ` (stable ${number(m.stableValue)})` : "";
+      const bounds = m.lower !== null && m.lower !== undefined
+        ? `, ratio ${number(m.ratio)} in [${number(m.lower)}, ${m.upper === null || m.upper === undefined ? "∞" : number(m.upper)}] against ${number(m.tolerance)}`
+        : "";
+      return `${m.name} ${number(m.value)}${stable} ${m.verdict}${bounds}`;
     }
 
     function draw(key, box, rows, series, scale) {
