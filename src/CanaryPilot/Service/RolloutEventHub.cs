@@ -18,39 +18,28 @@ public sealed class RolloutEventHub(RolloutProgress progress, ServiceMetrics met
 
     public ChannelReader<RolloutStatus> Subscribe(string namespaceName, string name, out IDisposable subscription)
     {
-        var channel = Channel.CreateBounded<RolloutStatus>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest });
-        var entry = ($"{namespaceName}/{name}", channel);
-        lock (_lock)
-        {
-            _subscribers.Add(entry);
-        }
-
-        subscription = new Unsubscriber(() =>
-        {
-            lock (_lock)
-            {
-                _subscribers.Remove(entry);
-            }
-
-            channel.Writer.TryComplete();
-        });
-        return channel.Reader;
+        var key = $"{namespaceName}/{name}";
+        return Join<RolloutStatus>(64, c => _subscribers.Add((key, c)), c => _subscribers.RemoveAll(s => s.Channel == c), out subscription);
     }
 
     /// <summary>Every rollout's statuses, for a view of them all (the dashboard's list).</summary>
-    public ChannelReader<RolloutUpdate> SubscribeAll(out IDisposable subscription)
+    public ChannelReader<RolloutUpdate> SubscribeAll(out IDisposable subscription) =>
+        Join<RolloutUpdate>(256, _everything.Add, c => _everything.Remove(c), out subscription);
+
+    /// <summary>A subscriber's channel, kept in a list (under the lock) until the subscription is disposed.</summary>
+    private ChannelReader<T> Join<T>(int capacity, Action<Channel<T>> add, Action<Channel<T>> remove, out IDisposable subscription)
     {
-        var channel = Channel.CreateBounded<RolloutUpdate>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_lock)
         {
-            _everything.Add(channel);
+            add(channel);
         }
 
         subscription = new Unsubscriber(() =>
         {
             lock (_lock)
             {
-                _everything.Remove(channel);
+                remove(channel);
             }
 
             channel.Writer.TryComplete();
