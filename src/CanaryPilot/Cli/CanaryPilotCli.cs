@@ -40,6 +40,7 @@ public static class CanaryPilotCli
         var root = new RootCommand("CanaryPilot: progressive delivery for Istio. Validates rollout plans, lints Istio resources, runs canary rollouts.");
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(LintCommand.Create(console));
+        root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(BacktestCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
